@@ -1,0 +1,17 @@
+"""HTTP routes under /api, as one Starlette app that Reflex mounts its own routes onto."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from adaptivefit.api.health import health
+from adaptivefit.api.middleware import RequestIdMiddleware
+
+
+def build_api() -> Starlette:
+    return Starlette(
+        routes=[Route("/api/health", health, methods=["GET"])],
+        middleware=[Middleware(RequestIdMiddleware)],
+    )

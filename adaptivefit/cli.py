@@ -1,0 +1,83 @@
+"""`adaptivefit ...`: the project's own commands (configuration check, migrations, demo data)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from adaptivefit.config import ConfigError, get_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(database_url: str | None = None):
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    if database_url is not None:
+        config.attributes["database_url"] = database_url
+    return config
+
+
+def _check(_args) -> int:
+    from adaptivefit.db import check_database, check_redis
+
+    settings = get_settings()
+    check_database(settings.database_url)
+    if settings.redis_url:
+        check_redis(settings.redis_url)
+    print(f"Configuration is fine: database {settings.public_database_url}"
+          + (", Redis state manager" if settings.redis_url else ", single-process state manager"))
+    return 0
+
+
+def _migrate(args) -> int:
+    from alembic import command
+
+    config = alembic_config()
+    if args.revision.startswith("-") or args.direction == "down":
+        command.downgrade(config, args.revision)
+    else:
+        command.upgrade(config, args.revision)
+    return 0
+
+
+def _demo(args) -> int:
+    from adaptivefit.db import session_scope
+    from adaptivefit.services.demo import load_demo
+
+    with session_scope() as session:
+        report = load_demo(session)
+    print(f"Exercise library: {report.exercises_added} exercises and {report.equipment_added} equipment items added"
+          f" ({report.images_drawn} pictures drawn).")
+    print("Six weeks of demo history added." if report.history_created else "Demo history was already there.")
+    if report.created_accounts:
+        print("\nDemo accounts (the passwords are shown only now; note them):")
+        for email, password in report.created_accounts.items():
+            print(f"  {email:32} {password}")
+    for email in report.existing_accounts:
+        print(f"  {email} already existed; its password is unchanged.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="adaptivefit", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="check the configuration and that the database (and Redis) answer").set_defaults(run=_check)
+    migrate = commands.add_parser("migrate", help="bring the database schema up (or down) with Alembic")
+    migrate.add_argument("direction", choices=["up", "down"], nargs="?", default="up")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.set_defaults(run=_migrate)
+    commands.add_parser("demo", help="fill the database with the demo accounts, library and history").set_defaults(run=_demo)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except ConfigError as error:
+        print(f"Adaptive Fit cannot start: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""The responsive shell every page uses, and the one decorator that registers a page in it.
+
+Wide screens get a sidebar; phones get a top bar and a bottom tab bar. A page appears in the
+navigation only by being registered with a `nav` label, so there is never a link to a page that
+does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import reflex as rx
+
+PRODUCT_NAME = "Adaptive Fit"
+SIDEBAR_WIDTH = "15em"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    route: str
+    label: str
+    icon: str
+    order: int
+
+
+NAV_ITEMS: list[NavItem] = []
+
+
+def _nav_items() -> list[NavItem]:
+    return sorted(NAV_ITEMS, key=lambda item: item.order)
+
+
+def _is_active(route: str) -> rx.Var[bool]:
+    path = rx.State.router.url.path
+    if route == "/":
+        return path == "/"
+    return path.startswith(route)
+
+
+def brand(size: str = "5") -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.image(src="/icon-192.png", width="1.75em", height="1.75em", alt=""),
+            rx.heading(PRODUCT_NAME, size=size, weight="bold"),
+            align="center",
+            spacing="2",
+        ),
+        href="/",
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        aria_label=f"{PRODUCT_NAME} home",
+    )
+
+
+def _sidebar_link(item: NavItem) -> rx.Component:
+    active = _is_active(item.route)
+    return rx.link(
+        rx.hstack(
+            rx.icon(item.icon, size=18),
+            rx.text(item.label, size="3", weight="medium"),
+            align="center",
+            spacing="3",
+            padding_x="0.75em",
+            padding_y="0.55em",
+            border_radius="var(--radius-3)",
+            width="100%",
+            background=rx.cond(active, rx.color("accent", 4), "transparent"),
+            color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 12)),
+            _hover={"background": rx.color("accent", 3)},
+        ),
+        href=item.route,
+        underline="none",
+        width="100%",
+        aria_current=rx.cond(active, "page", "false"),
+    )
+
+
+def sidebar() -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            brand(),
+            rx.vstack(*[_sidebar_link(item) for item in _nav_items()], spacing="1", width="100%"),
+            rx.spacer(),
+            rx.text("Train smarter, safely.", size="1", color_scheme="gray"),
+            spacing="5",
+            height="100%",
+            padding="1.25em",
+            align="start",
+        ),
+        as_="nav",
+        aria_label="Main",
+        position="fixed",
+        top="0",
+        left="0",
+        height="100vh",
+        width=SIDEBAR_WIDTH,
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+        display=["none", "none", "block"],
+    )
+
+
+def _tab_link(item: NavItem) -> rx.Component:
+    active = _is_active(item.route)
+    return rx.link(
+        rx.vstack(
+            rx.icon(item.icon, size=22),
+            rx.text(item.label, size="1", weight="medium"),
+            align="center",
+            spacing="1",
+        ),
+        href=item.route,
+        underline="none",
+        color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+        aria_current=rx.cond(active, "page", "false"),
+        flex="1",
+        padding_y="0.5em",
+        # Big enough for a thumb with sweaty hands.
+        min_height="3.5em",
+        display="flex",
+        justify_content="center",
+    )
+
+
+def tab_bar() -> rx.Component:
+    return rx.box(
+        rx.hstack(*[_tab_link(item) for item in _nav_items()], spacing="0", width="100%"),
+        as_="nav",
+        aria_label="Tabs",
+        position="fixed",
+        bottom="0",
+        left="0",
+        right="0",
+        z_index="10",
+        background=rx.color("gray", 1),
+        border_top=f"1px solid {rx.color('gray', 5)}",
+        padding_bottom="env(safe-area-inset-bottom)",
+        display=["block", "block", "none"],
+    )
+
+
+def top_bar() -> rx.Component:
+    return rx.box(
+        rx.hstack(brand(size="4"), justify="between", align="center", width="100%"),
+        as_="header",
+        padding_x="1em",
+        padding_y="0.75em",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 1),
+        position="sticky",
+        top="0",
+        z_index="10",
+        display=["block", "block", "none"],
+    )
+
+
+def shell(content: rx.Component) -> rx.Component:
+    return rx.box(
+        sidebar(),
+        top_bar(),
+        rx.box(
+            rx.box(content, max_width="72em", margin_x="auto", width="100%"),
+            as_="main",
+            margin_left=["0", "0", SIDEBAR_WIDTH],
+            padding=["1em", "1.25em", "2em"],
+            # Room for the tab bar on phones.
+            padding_bottom=["6em", "6em", "2em"],
+            min_height="100vh",
+        ),
+    )
+
+
+def app_page(
+    route: str,
+    title: str,
+    *,
+    nav: str | None = None,
+    icon: str = "circle",
+    order: int = 100,
+    description: str = "Adaptive strength training, nutrition and coaching.",
+    on_load=None,
+) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
+    """Register a page with the shell; with `nav`, also list it in the navigation."""
+
+    def decorator(render: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        if nav is not None:
+            NAV_ITEMS.append(NavItem(route=route, label=nav, icon=icon, order=order))
+
+        def page() -> rx.Component:
+            return shell(render())
+
+        page.__name__ = render.__name__
+        full_title = PRODUCT_NAME if route == "/" else f"{title} · {PRODUCT_NAME}"
+        return rx.page(route=route, title=full_title, description=description, on_load=on_load)(page)
+
+    return decorator

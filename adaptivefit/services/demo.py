@@ -1,0 +1,240 @@
+"""A realistic demo: three accounts, the exercise library, equipment with pictures, and six
+weeks of a member's training, food, sleep and bodyweight. Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from PIL import Image, ImageDraw, ImageFont
+from sqlmodel import Session, select
+
+from adaptivefit.models import (
+    Equipment,
+    Exercise,
+    FitnessData,
+    FoodEntry,
+    Goal,
+    NutritionGoal,
+    Purchase,
+    Role,
+    Trainer,
+    TrainingProgram,
+    User,
+    Workout,
+    WorkoutSet,
+)
+from adaptivefit.services import catalog
+from adaptivefit.services.passwords import hash_password
+from adaptivefit.services.uploads import save_image
+
+DEMO_ACCOUNTS = (
+    ("member@adaptivefit.example", "Maya Member", Role.MEMBER),
+    ("trainer@adaptivefit.example", "Theo Trainer", Role.TRAINER),
+    ("admin@adaptivefit.example", "Ada Admin", Role.ADMIN),
+)
+HISTORY_WEEKS = 6
+
+TYPE_COLOURS = {
+    "free weight": (31, 158, 119),
+    "machine": (58, 110, 196),
+    "cable": (124, 82, 196),
+    "bodyweight": (214, 122, 40),
+    "cardio": (204, 64, 88),
+    "accessory": (96, 110, 128),
+}
+
+# Push / pull / legs, with starting loads in kg for a trained intermediate lifter.
+SESSIONS = {
+    "Push": [("Barbell Bench Press", 60.0, 8), ("Barbell Overhead Press", 37.5, 8), ("Dumbbell Lateral Raise", 8.0, 12)],
+    "Pull": [("Conventional Deadlift", 100.0, 5), ("Barbell Bent-Over Row", 55.0, 8), ("Pull-Up", 0.0, 8)],
+    "Legs": [("Barbell Back Squat", 80.0, 6), ("Romanian Deadlift", 70.0, 8), ("Standing Calf Raise", 40.0, 12)],
+}
+
+MEALS = {
+    "breakfast": [("Rolled oats with milk", 380, 18, 55, 9, 250, "g"), ("Greek yogurt with berries", 230, 20, 25, 5, 250, "g")],
+    "lunch": [("Chicken breast, rice and broccoli", 620, 48, 70, 12, 450, "g"), ("Tuna wholegrain sandwich", 480, 32, 50, 14, 1, "serving")],
+    "dinner": [("Salmon with potatoes and salad", 650, 40, 55, 26, 500, "g"), ("Beef chilli with beans", 590, 42, 48, 20, 450, "g")],
+    "snack": [("Banana", 105, 1.3, 27, 0.4, 120, "g"), ("Whey protein shake", 120, 24, 3, 1.5, 30, "g")],
+}
+
+
+@dataclass
+class DemoReport:
+    created_accounts: dict[str, str] = field(default_factory=dict)  # email -> password
+    existing_accounts: list[str] = field(default_factory=list)
+    equipment_added: int = 0
+    exercises_added: int = 0
+    images_drawn: int = 0
+    history_created: bool = False
+
+
+def _font(size: int):
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow built without FreeType
+        return ImageFont.load_default()
+
+
+def draw_equipment_picture(name: str, kind: str) -> Image.Image:
+    """A simple illustration card for an equipment item, drawn here rather than downloaded."""
+    colour = TYPE_COLOURS.get(kind, (96, 110, 128))
+    image = Image.new("RGB", (480, 270), colour)
+    draw = ImageDraw.Draw(image)
+    light = tuple(min(255, c + 60) for c in colour)
+    for i in range(6):
+        draw.ellipse([-60 + i * 100, 170 - (i % 2) * 40, 60 + i * 100, 290 - (i % 2) * 40], fill=light)
+    draw.rounded_rectangle([150, 70, 330, 86], radius=6, fill="white")
+    for x in (140, 318):
+        draw.rounded_rectangle([x, 40, x + 22, 116], radius=6, fill="white")
+    draw.text((240, 160), name, fill="white", font=_font(30), anchor="mm")
+    draw.text((240, 200), kind.title(), fill="white", font=_font(18), anchor="mm")
+    return image
+
+
+def _ensure_accounts(session: Session, report: DemoReport) -> dict[Role, User]:
+    users: dict[Role, User] = {}
+    for email, name, role in DEMO_ACCOUNTS:
+        user = session.exec(select(User).where(User.email == email)).first()
+        if user is None:
+            password = secrets.token_urlsafe(12)
+            user = User(email=email, name=name, role=role, password_hash=hash_password(password))
+            session.add(user)
+            session.flush()
+            report.created_accounts[email] = password
+        else:
+            report.existing_accounts.append(email)
+        users[role] = user
+    return users
+
+
+def _ensure_pictures(session: Session, report: DemoReport) -> None:
+    for item in session.exec(select(Equipment).where(Equipment.image.is_(None))).all():
+        item.image = save_image(draw_equipment_picture(item.name, item.type))
+        session.add(item)
+        report.images_drawn += 1
+
+
+def _ensure_trainer(session: Session, trainer_user: User) -> TrainingProgram:
+    trainer = session.exec(select(Trainer).where(Trainer.user_id == trainer_user.id)).first()
+    if trainer is None:
+        session.add(
+            Trainer(
+                user_id=trainer_user.id,
+                certification_verified=True,
+                bio="Strength coach for ten years; I help busy people get strong on three sessions a week.",
+                specialties=["strength", "powerlifting", "beginners"],
+            )
+        )
+    program = session.exec(select(TrainingProgram).where(TrainingProgram.owner_id == trainer_user.id)).first()
+    if program is None:
+        weeks = [
+            {
+                "week": week,
+                "days": [
+                    {
+                        "name": day,
+                        "exercises": [
+                            {"exercise": name, "sets": 3, "reps": reps, "load": {"type": "rpe", "value": 7 + 0.5 * (week - 1)}, "rest_s": 150}
+                            for name, _load, reps in SESSIONS[day]
+                        ],
+                    }
+                    for day in SESSIONS
+                ],
+            }
+            for week in range(1, 5)
+        ]
+        program = TrainingProgram(
+            owner_id=trainer_user.id,
+            name="Strong in 12 Hours",
+            description="Four weeks of push, pull and legs, three hours a week, with RPE-guided loads.",
+            exercises={"weeks": weeks},
+            price_cents=2900,
+            currency="usd",
+        )
+        session.add(program)
+        session.flush()
+    return program
+
+
+def _ensure_history(session: Session, member: User, program: TrainingProgram, now: datetime) -> bool:
+    if session.exec(select(Workout).where(Workout.user_id == member.id)).first() is not None:
+        return False
+    rng = random.Random(20261124)
+    exercises = {e.name: e for e in session.exec(select(Exercise).where(Exercise.owner_id.is_(None))).all()}
+    start = (now - timedelta(weeks=HISTORY_WEEKS)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    session.add(Goal(user_id=member.id, goal_type="strength", primary_goal_type="strength",
+                     secondary_goal_type="hypertrophy", details={"target": "bench press 80 kg"}, priority=1))
+    session.add(Goal(user_id=member.id, goal_type="body_composition", primary_goal_type="fat_loss",
+                     details={"target_weight_kg": 68.0, "rate_kg_per_week": 0.25}, priority=2))
+    session.add(NutritionGoal(user_id=member.id, calories=2200, protein_g=150, carbs_g=230, fat_g=75))
+    session.add(Purchase(user_id=member.id, program_id=program.id, kind="one_time", status="active",
+                         amount_cents=program.price_cents, currency=program.currency, start_at=start))
+
+    order = list(SESSIONS)
+    session_index = 0
+    client_counter = 0
+    for day in range(HISTORY_WEEKS * 7):
+        date = start + timedelta(days=day)
+        if date > now:
+            break
+        # Sleep and bodyweight every morning; weight drifts down a quarter kilo a week with noise.
+        sleep_hours = round(rng.gauss(7.3, 0.6), 1)
+        session.add(FitnessData(user_id=member.id, type="sleep", recorded_at=date + timedelta(hours=7),
+                                data={"hours": sleep_hours, "quality": rng.choice(["good", "fair", "good", "great"])}))
+        weight = round(72.0 - 0.25 * day / 7 + rng.gauss(0, 0.3), 1)
+        session.add(FitnessData(user_id=member.id, type="bodyweight", recorded_at=date + timedelta(hours=7, minutes=5),
+                                data={"kg": weight}))
+        for meal, hour in (("breakfast", 8), ("lunch", 13), ("snack", 16), ("dinner", 19)):
+            name, kcal, protein, carbs, fat, qty, unit = rng.choice(MEALS[meal])
+            eaten = date + timedelta(hours=hour)
+            session.add(FoodEntry(user_id=member.id, food=name, name=name, calories=kcal, protein_g=protein,
+                                  carbs_g=carbs, fat_g=fat, quantity=qty, unit=unit, meal_type=meal, eaten_at=eaten))
+            session.add(FitnessData(user_id=member.id, type="nutrition", recorded_at=eaten,
+                                    data={"meal": meal, "name": name, "calories": kcal, "protein_g": protein,
+                                          "carbs_g": carbs, "fat_g": fat}))
+        if date.weekday() not in (0, 2, 4):
+            continue
+        kind = order[session_index % len(order)]
+        week = session_index // len(order)
+        session_index += 1
+        started = date + timedelta(hours=18)
+        workout = Workout(user_id=member.id, name=kind, started_at=started,
+                          finished_at=started + timedelta(minutes=55 + rng.randint(0, 15)))
+        session.add(workout)
+        session.flush()
+        minute = 0
+        for exercise_name, base_load, reps in SESSIONS[kind]:
+            exercise = exercises[exercise_name]
+            # Small weekly progression, rounded to the 2.5 kg a barbell can be loaded in.
+            load = base_load if base_load == 0 else math.floor((base_load * (1 + 0.025 * week)) / 2.5) * 2.5
+            for set_number in range(1, 4):
+                minute += 3
+                done = reps - (1 if set_number == 3 and rng.random() < 0.3 else 0)
+                rpe = min(10.0, 7.0 + set_number * 0.5 + rng.choice([0.0, 0.5]))
+                client_counter += 1
+                logged = started + timedelta(minutes=minute)
+                session.add(WorkoutSet(workout_id=workout.id, user_id=member.id, exercise_id=exercise.id,
+                                       client_id=f"demo-{client_counter}", set_number=set_number, reps=done,
+                                       load_kg=load, rpe=rpe, logged_at=logged))
+                session.add(FitnessData(user_id=member.id, type="workout", recorded_at=logged,
+                                        data={"workout_id": workout.id, "exercise": exercise_name,
+                                              "set_number": set_number, "reps": done, "load_kg": load, "rpe": rpe}))
+    return True
+
+
+def load_demo(session: Session, *, now: datetime | None = None) -> DemoReport:
+    """Fill the database with the demo; safe to run again (it only adds what is missing)."""
+    now = now or datetime.now(UTC)
+    report = DemoReport()
+    report.equipment_added, report.exercises_added = catalog.install_library(session)
+    _ensure_pictures(session, report)
+    users = _ensure_accounts(session, report)
+    program = _ensure_trainer(session, users[Role.TRAINER])
+    report.history_created = _ensure_history(session, users[Role.MEMBER], program, now)
+    return report

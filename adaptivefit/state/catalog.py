@@ -1,0 +1,116 @@
+"""State for browsing the exercise library and the equipment catalog. Thin: services do the work."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from adaptivefit.db import session_scope
+from adaptivefit.services import catalog
+
+ALL = "all"
+
+
+def _library_page(query: str, muscle: str, category: str, equipment: str, page: int):
+    with session_scope() as session:
+        result = catalog.search_exercises(
+            session,
+            query=query,
+            muscle="" if muscle == ALL else muscle,
+            category="" if category == ALL else category,
+            equipment="" if equipment == ALL else equipment,
+            page=page,
+        )
+        filters = catalog.exercise_filters(session)
+    return result, filters
+
+
+class ExerciseLibraryState(rx.State):
+    query: str = ""
+    muscle: str = ALL
+    category: str = ALL
+    equipment: str = ALL
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    rows: list[dict] = []
+    muscles: list[str] = []
+    categories: list[str] = []
+    equipment_names: list[str] = []
+    loaded: bool = False
+
+    async def _refresh(self):
+        result, filters = await asyncio.to_thread(
+            _library_page, self.query, self.muscle, self.category, self.equipment, self.page
+        )
+        self.rows = [
+            {
+                "id": row.id,
+                "name": row.name,
+                "category": row.category,
+                "primary_muscle": row.primary_muscle,
+                "secondary": ", ".join(row.secondary_muscles),
+                "equipment": ", ".join(row.equipment) or "Bodyweight",
+                "instructions": row.instructions,
+            }
+            for row in result.rows
+        ]
+        self.total, self.page, self.pages = result.total, result.page, result.pages
+        self.muscles, self.categories, self.equipment_names = filters.muscles, filters.categories, filters.equipment
+        self.loaded = True
+
+    @rx.event
+    async def load(self):
+        await self._refresh()
+
+    @rx.event
+    async def set_query(self, value: str):
+        self.query = str(value)[:100]
+        self.page = 1
+        await self._refresh()
+
+    @rx.event
+    async def set_filter(self, name: str, value: str):
+        if name not in ("muscle", "category", "equipment"):
+            return
+        setattr(self, name, str(value)[:80])
+        self.page = 1
+        await self._refresh()
+
+    @rx.event
+    async def clear_filters(self):
+        self.query, self.muscle, self.category, self.equipment, self.page = "", ALL, ALL, ALL, 1
+        await self._refresh()
+
+    @rx.event
+    async def go_to_page(self, page: int):
+        try:
+            self.page = int(page)
+        except (TypeError, ValueError):
+            return
+        await self._refresh()
+
+
+def _equipment_rows():
+    with session_scope() as session:
+        return [
+            {
+                "id": item.id,
+                "name": item.name,
+                "type": item.type,
+                "description": item.description,
+                "image": item.image or "",
+            }
+            for item in catalog.list_equipment(session)
+        ]
+
+
+class EquipmentCatalogState(rx.State):
+    items: list[dict] = []
+    loaded: bool = False
+
+    @rx.event
+    async def load(self):
+        self.items = await asyncio.to_thread(_equipment_rows)
+        self.loaded = True

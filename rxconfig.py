@@ -1,0 +1,30 @@
+"""Reflex configuration. Settings come from adaptivefit.config, the one reader of the environment."""
+
+import os
+import sys
+
+import reflex as rx
+
+from adaptivefit.config import ConfigError, apply_reflex_environment, get_settings
+
+apply_reflex_environment()
+
+try:
+    settings = get_settings()
+except ConfigError as error:
+    print(f"Adaptive Fit cannot start: {error}", file=sys.stderr)
+    raise SystemExit(2) from None
+
+# Reflex serves and stores uploads in the same folder the services write to.
+os.environ.setdefault("REFLEX_UPLOADED_FILES_DIR", str(settings.upload_dir))
+
+config = rx.Config(
+    app_name="adaptivefit",
+    db_url=settings.database_url,
+    redis_url=settings.redis_url,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    frontend_port=settings.port,
+    backend_port=settings.port,
+    plugins=[rx.plugins.SitemapPlugin()],
+)
