@@ -44,6 +44,16 @@ def _migrate(args) -> int:
     return 0
 
 
+def _library(_args) -> int:
+    from adaptivefit.db import session_scope
+    from adaptivefit.services.catalog import install_library
+
+    with session_scope() as session:
+        equipment, exercises = install_library(session)
+    print(f"Exercise library ready ({exercises} exercises and {equipment} equipment items added).")
+    return 0
+
+
 def _demo(args) -> int:
     from adaptivefit.db import session_scope
     from adaptivefit.services.demo import load_demo
@@ -70,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument("direction", choices=["up", "down"], nargs="?", default="up")
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.set_defaults(run=_migrate)
+    commands.add_parser("library", help="install the shipped exercise library and equipment catalog").set_defaults(run=_library)
     commands.add_parser("demo", help="fill the database with the demo accounts, library and history").set_defaults(run=_demo)
     args = parser.parse_args(argv)
     try:

@@ -34,3 +34,8 @@ def empty_state(icon: str, title: str, hint: str) -> rx.Component:
 
 def tag(text, color: str = "gray") -> rx.Component:
     return rx.badge(text, color_scheme=color, variant="soft", radius="full")
+
+
+def field_label(text: str, html_for: str) -> rx.Component:
+    """A visible label tied to its input, so people and tests find the field by its name."""
+    return rx.el.label(text, html_for=html_for, font_size="var(--font-size-2)", font_weight="500")

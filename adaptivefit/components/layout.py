@@ -42,7 +42,7 @@ def brand(size: str = "5") -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.image(src="/icon-192.png", width="1.75em", height="1.75em", alt=""),
-            rx.heading(PRODUCT_NAME, size=size, weight="bold"),
+            rx.text(PRODUCT_NAME, size=size, weight="bold"),
             align="center",
             spacing="2",
         ),
@@ -89,7 +89,7 @@ def sidebar() -> rx.Component:
             padding="1.25em",
             align="start",
         ),
-        as_="nav",
+        role="navigation",
         aria_label="Main",
         position="fixed",
         top="0",
@@ -127,7 +127,7 @@ def _tab_link(item: NavItem) -> rx.Component:
 def tab_bar() -> rx.Component:
     return rx.box(
         rx.hstack(*[_tab_link(item) for item in _nav_items()], spacing="0", width="100%"),
-        as_="nav",
+        role="navigation",
         aria_label="Tabs",
         position="fixed",
         bottom="0",
@@ -144,7 +144,7 @@ def tab_bar() -> rx.Component:
 def top_bar() -> rx.Component:
     return rx.box(
         rx.hstack(brand(size="4"), justify="between", align="center", width="100%"),
-        as_="header",
+        role="banner",
         padding_x="1em",
         padding_y="0.75em",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
@@ -162,13 +162,14 @@ def shell(content: rx.Component) -> rx.Component:
         top_bar(),
         rx.box(
             rx.box(content, max_width="72em", margin_x="auto", width="100%"),
-            as_="main",
+            role="main",
             margin_left=["0", "0", SIDEBAR_WIDTH],
             padding=["1em", "1.25em", "2em"],
             # Room for the tab bar on phones.
             padding_bottom=["6em", "6em", "2em"],
             min_height="100vh",
         ),
+        tab_bar(),
     )
 
 

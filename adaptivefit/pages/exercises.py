@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from adaptivefit.components.cards import empty_state, page_header, tag
+from adaptivefit.components.cards import empty_state, field_label, page_header, tag
 from adaptivefit.components.layout import app_page
 from adaptivefit.state.catalog import ALL, ExerciseLibraryState as S
 
 
 def _filter(label: str, name: str, value, options) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", size="2", weight="medium", html_for=f"filter-{name}"),
+        field_label(label, f"filter-{name}"),
         rx.select.root(
             rx.select.trigger(id=f"filter-{name}", aria_label=label, width="100%"),
             rx.select.content(
-                rx.select.item(f"All", value=ALL),
+                rx.select.item("All", value=ALL),
                 rx.foreach(options, lambda option: rx.select.item(option.capitalize(), value=option)),
             ),
             value=value,
@@ -54,7 +54,7 @@ def exercises() -> rx.Component:
     return rx.vstack(
         page_header("Exercise library", "Every exercise with the muscles it trains and the equipment it needs."),
         rx.vstack(
-            rx.text("Search exercises", as_="label", size="2", weight="medium", html_for="exercise-search"),
+            field_label("Search exercises", "exercise-search"),
             rx.input(
                 id="exercise-search",
                 placeholder="Squat, row, curl…",
