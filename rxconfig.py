@@ -26,5 +26,10 @@ config = rx.Config(
     show_built_with_reflex=False,
     frontend_port=settings.port,
     backend_port=settings.port,
-    plugins=[rx.plugins.SitemapPlugin()],
+    plugins=[
+        rx.plugins.SitemapPlugin(),
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(appearance="light", accent_color="jade", gray_color="slate", radius="large")
+        ),
+    ],
 )

@@ -11,7 +11,6 @@ settings = get_settings()
 configure_logging(settings.log_level, settings.log_format)
 
 app = rx.App(
-    theme=rx.theme(appearance="light", accent_color="jade", gray_color="slate", radius="large"),
     head_components=[
         rx.el.link(rel="manifest", href="/manifest.json"),
         rx.el.meta(name="theme-color", content="#1f9e77"),
