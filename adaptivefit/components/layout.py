@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from adaptivefit.state.auth import AuthState
+
 PRODUCT_NAME = "Adaptive Fit"
 SIDEBAR_WIDTH = "15em"
 
@@ -77,13 +79,38 @@ def _sidebar_link(item: NavItem) -> rx.Component:
     )
 
 
+def user_menu() -> rx.Component:
+    """The signed-in user's menu, or a way to sign in."""
+    return rx.cond(
+        AuthState.signed_in,
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.button(
+                    rx.icon("circle-user-round", size=18),
+                    rx.text(AuthState.user_name, trim="both", max_width="10em", overflow="hidden",
+                            text_overflow="ellipsis", white_space="nowrap"),
+                    variant="soft",
+                    color_scheme="gray",
+                    aria_label="Account menu",
+                ),
+            ),
+            rx.menu.content(
+                rx.text(AuthState.user_email, size="1", color_scheme="gray", padding_x="0.75em", padding_y="0.25em"),
+                rx.menu.separator(),
+                rx.menu.item(rx.icon("log-out", size=16), "Sign out", on_click=AuthState.sign_out),
+            ),
+        ),
+        rx.button(rx.link("Sign in", href="/login", underline="none"), as_child=True, variant="soft"),
+    )
+
+
 def sidebar() -> rx.Component:
     return rx.box(
         rx.vstack(
             brand(),
             rx.vstack(*[_sidebar_link(item) for item in _nav_items()], spacing="1", width="100%"),
             rx.spacer(),
-            rx.text("Train smarter, safely.", size="1", color_scheme="gray"),
+            user_menu(),
             spacing="5",
             height="100%",
             padding="1.25em",
@@ -143,7 +170,7 @@ def tab_bar() -> rx.Component:
 
 def top_bar() -> rx.Component:
     return rx.box(
-        rx.hstack(brand(size="4"), justify="between", align="center", width="100%"),
+        rx.hstack(brand(size="4"), user_menu(), justify="between", align="center", width="100%"),
         role="banner",
         padding_x="1em",
         padding_y="0.75em",
@@ -194,6 +221,9 @@ def app_page(
 
         page.__name__ = render.__name__
         full_title = PRODUCT_NAME if route == "/" else f"{title} · {PRODUCT_NAME}"
-        return rx.page(route=route, title=full_title, description=description, on_load=on_load)(page)
+        # Every page resolves the session on the server first, so the shell shows who is signed in.
+        extra = [] if on_load is None else on_load if isinstance(on_load, list) else [on_load]
+        events = [AuthState.check_session, *extra]
+        return rx.page(route=route, title=full_title, description=description, on_load=events)(page)
 
     return decorator

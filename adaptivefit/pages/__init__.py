@@ -1,5 +1,5 @@
 """Every page module, imported so its routes register with the app."""
 
-from adaptivefit.pages import equipment, exercises, landing, not_found
+from adaptivefit.pages import equipment, exercises, landing, not_found, sign_in
 
-__all__ = ["equipment", "exercises", "landing", "not_found"]
+__all__ = ["equipment", "exercises", "landing", "not_found", "sign_in"]

@@ -54,8 +54,9 @@ def landing() -> rx.Component:
                 max_width="42em",
             ),
             rx.hstack(
-                rx.link(rx.button("Browse exercises", size="3"), href="/exercises"),
-                rx.link(rx.button("See the equipment", size="3", variant="soft"), href="/equipment"),
+                rx.button(rx.link("Browse exercises", href="/exercises", underline="none"), as_child=True, size="3"),
+                rx.button(rx.link("See the equipment", href="/equipment", underline="none"), as_child=True, size="3",
+                          variant="soft"),
                 spacing="3",
                 wrap="wrap",
             ),

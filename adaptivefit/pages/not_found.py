@@ -15,7 +15,7 @@ def not_found() -> rx.Component:
             rx.heading("Page not found", size="8", as_="h1"),
             rx.text("There is no page at this address. It may have moved, or the link may be mistyped.",
                     color_scheme="gray", text_align="center"),
-            rx.link(rx.button("Go to the home page", size="3"), href="/"),
+            rx.button(rx.link("Go to the home page", href="/", underline="none"), as_child=True, size="3"),
             align="center",
             spacing="4",
             max_width="32em",

@@ -47,7 +47,8 @@ def test_navigation_reaches_each_page(page, viewport):
     expect(page.get_by_role("heading", name="Equipment", exact=True)).to_be_visible()
     picture = page.get_by_role("img", name="Barbell", exact=True)
     expect(picture).to_be_visible()
-    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    # The picture really loads from the upload folder (waits for it; fails on a broken image).
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
 
     nav.get_by_role("link", name="Home", exact=True).click()
     expect(page.get_by_role("heading", name="Training that adapts to you, set by set")).to_be_visible()
@@ -111,3 +112,37 @@ def test_the_app_is_installable_as_a_progressive_web_app(page, live_app):
 def test_demo_command_printed_the_accounts(live_app):
     for email in ("member@adaptivefit.example", "trainer@adaptivefit.example", "admin@adaptivefit.example"):
         assert email in live_app.demo_output
+
+
+def _demo_password(live_app, email):
+    for line in live_app.demo_output.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == email:
+            return parts[1]
+    raise AssertionError(f"the demo did not print a password for {email}")
+
+
+def test_sign_in_shows_the_user_menu_and_sign_out_ends_the_session(page, viewport, live_app):
+    page.goto("/login")
+    page.get_by_label("Email").fill("member@adaptivefit.example")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("That email and password do not match an account.")
+
+    page.get_by_label("Password").fill(_demo_password(live_app, "member@adaptivefit.example"))
+    page.get_by_role("button", name="Sign in").click()
+    menu = page.get_by_role("button", name="Account menu").locator("visible=true")
+    expect(menu).to_contain_text("Maya Member")
+    token = page.evaluate("localStorage.getItem('af_session')")
+    assert token and len(token) >= 43
+
+    page.reload()
+    expect(menu).to_contain_text("Maya Member")
+    menu.click()
+    page.get_by_role("menuitem", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in").locator("visible=true")).to_be_visible()
+
+    # The old token is dead on the server, not just forgotten by the browser.
+    page.evaluate(f"localStorage.setItem('af_session', {json.dumps(token)})")
+    page.reload()
+    expect(page.get_by_role("link", name="Sign in").locator("visible=true")).to_be_visible()
