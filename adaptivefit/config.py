@@ -49,6 +49,14 @@ class Settings:
     log_level: str
     log_format: str
     port: int
+    outbox_dir: Path
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "Adaptive Fit <no-reply@adaptivefit.example>"
+    smtp_starttls: bool = True
+    public_url: str = "http://localhost:3000"
 
     @property
     def is_sqlite(self) -> bool:
@@ -135,6 +143,24 @@ def _port() -> int:
     return int(raw)
 
 
+def _smtp_port() -> int:
+    raw = _env("SMTP_PORT", "587")
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError("SMTP_PORT must be a TCP port number between 1 and 65535.")
+    return int(raw)
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = (_env(name) or "").lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false.")
+
+
 def load_settings() -> Settings:
     """Read the environment afresh. Raises ConfigError with one clear sentence."""
     base_dir = _base_dir()
@@ -155,6 +181,14 @@ def load_settings() -> Settings:
         log_level=(_env("LOG_LEVEL", "INFO") or "INFO").upper(),
         log_format=log_format,
         port=_port(),
+        outbox_dir=Path(_env("OUTBOX_DIR") or base_dir / "var" / "outbox").resolve(),
+        smtp_host=_env("SMTP_HOST"),
+        smtp_port=_smtp_port(),
+        smtp_user=_env("SMTP_USER"),
+        smtp_password=_env("SMTP_PASSWORD"),
+        smtp_from=_env("SMTP_FROM") or "Adaptive Fit <no-reply@adaptivefit.example>",
+        smtp_starttls=_bool("SMTP_STARTTLS", True),
+        public_url=(_env("PUBLIC_URL") or f"http://localhost:{_port()}").rstrip("/"),
     )
 
 

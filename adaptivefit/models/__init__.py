@@ -3,10 +3,16 @@
 from adaptivefit.models.fitness import FitnessData, Goal
 from adaptivefit.models.marketplace import Payout, Purchase, Trainer, TrainingProgram
 from adaptivefit.models.nutrition import FoodEntry, NutritionGoal
+from adaptivefit.models.security import ApiToken, AuditEvent, LoginThrottle, PasswordResetToken, RecoveryCode
 from adaptivefit.models.training import Equipment, Exercise, ExerciseEquipment, Workout, WorkoutSet
 from adaptivefit.models.users import AuthSession, Role, User
 
 __all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "LoginThrottle",
+    "PasswordResetToken",
+    "RecoveryCode",
     "AuthSession",
     "Equipment",
     "Exercise",

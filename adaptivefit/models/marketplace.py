@@ -19,7 +19,8 @@ class Trainer(SQLModel, table=True):
     __tablename__ = "trainers"
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="users.id", index=True, unique=True, ondelete="CASCADE")
+    # Null once the trainer's account is erased: the row stays for the payouts that point at it.
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True, unique=True, ondelete="SET NULL")
     certification_verified: bool = Field(default=False, index=True)
     bio: str = Field(default="", max_length=4000)
     specialties: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Column
@@ -28,7 +28,22 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=100)
     role: str = Field(default=Role.MEMBER, max_length=16, index=True)
     avatar: str | None = Field(default=None, max_length=255)
-    is_suspended: bool = Field(default=False)
+    is_suspended: bool = Field(default=False, index=True)
+    # Profile: units for display, and what energy targets need later.
+    units: str = Field(default="kg", max_length=2)  # kg | lb
+    timezone: str = Field(default="UTC", max_length=64)
+    fitness_level: str = Field(default="beginner", max_length=16)
+    date_of_birth: date | None = Field(default=None)
+    sex: str | None = Field(default=None, max_length=8)  # male | female
+    height_cm: float | None = Field(default=None)
+    # Privacy choices.
+    profile_visible_to_trainers: bool = Field(default=False)
+    allow_coach_training: bool = Field(default=False)
+    # TOTP two-factor: the secret never leaves the server after enrolment.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_enabled: bool = Field(default=False)
+    # The last accepted time step, so a code cannot be used twice.
+    totp_last_step: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
@@ -47,3 +62,5 @@ class AuthSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # Password accepted, second factor still owed: such a session opens nothing but that step.
+    mfa_pending: bool = Field(default=False)
