@@ -24,6 +24,9 @@ class NavItem:
     label: str
     icon: str
     order: int
+    audience: str | None = None
+    # The phone tab bar has room for few tabs; the rest are reached from the pages.
+    on_phone: bool = True
 
 
 NAV_ITEMS: list[NavItem] = []
@@ -31,6 +34,25 @@ NAV_ITEMS: list[NavItem] = []
 
 def _nav_items() -> list[NavItem]:
     return sorted(NAV_ITEMS, key=lambda item: item.order)
+
+
+_AUDIENCE = {
+    "signed_in": lambda: AuthState.signed_in,
+    "staff": lambda: AuthState.is_staff,
+    "admin": lambda: AuthState.is_admin,
+}
+_GUARDS = {
+    "signed_in": lambda: AuthState.require_signed_in,
+    "staff": lambda: AuthState.require_staff,
+    "admin": lambda: AuthState.require_admin,
+}
+
+
+def _for_audience(item: NavItem, component: rx.Component) -> rx.Component:
+    """A nav link shown only to those who may open its page (the page checks again on the server)."""
+    if item.audience is None:
+        return component
+    return rx.cond(_AUDIENCE[item.audience](), component)
 
 
 def _is_active(route: str) -> rx.Var[bool]:
@@ -108,7 +130,7 @@ def sidebar() -> rx.Component:
     return rx.box(
         rx.vstack(
             brand(),
-            rx.vstack(*[_sidebar_link(item) for item in _nav_items()], spacing="1", width="100%"),
+            rx.vstack(*[_for_audience(item, _sidebar_link(item)) for item in _nav_items()], spacing="1", width="100%"),
             rx.spacer(),
             user_menu(),
             spacing="5",
@@ -153,7 +175,8 @@ def _tab_link(item: NavItem) -> rx.Component:
 
 def tab_bar() -> rx.Component:
     return rx.box(
-        rx.hstack(*[_tab_link(item) for item in _nav_items()], spacing="0", width="100%"),
+        rx.hstack(*[_for_audience(item, _tab_link(item)) for item in _nav_items() if item.on_phone],
+                  spacing="0", width="100%"),
         role="navigation",
         aria_label="Tabs",
         position="fixed",
@@ -207,14 +230,20 @@ def app_page(
     nav: str | None = None,
     icon: str = "circle",
     order: int = 100,
+    audience: str | None = None,
+    on_phone: bool = True,
     description: str = "Adaptive strength training, nutrition and coaching.",
     on_load=None,
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
-    """Register a page with the shell; with `nav`, also list it in the navigation."""
+    """Register a page with the shell; with `nav`, also list it in the navigation.
+
+    `audience` ("signed_in", "staff", "admin") limits who sees the link and who may open the page:
+    anyone else is redirected with a message before the page's own load runs.
+    """
 
     def decorator(render: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         if nav is not None:
-            NAV_ITEMS.append(NavItem(route=route, label=nav, icon=icon, order=order))
+            NAV_ITEMS.append(NavItem(route=route, label=nav, icon=icon, order=order, audience=audience, on_phone=on_phone))
 
         def page() -> rx.Component:
             return shell(render())
@@ -223,7 +252,8 @@ def app_page(
         full_title = PRODUCT_NAME if route == "/" else f"{title} · {PRODUCT_NAME}"
         # Every page resolves the session on the server first, so the shell shows who is signed in.
         extra = [] if on_load is None else on_load if isinstance(on_load, list) else [on_load]
-        events = [AuthState.check_session, *extra]
+        guard = [_GUARDS[audience]()] if audience else []
+        events = [AuthState.check_session, *guard, *extra]
         return rx.page(route=route, title=full_title, description=description, on_load=events)(page)
 
     return decorator

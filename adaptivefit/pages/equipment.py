@@ -33,7 +33,7 @@ def _item(item) -> rx.Component:
     )
 
 
-@app_page("/equipment", "Equipment", nav="Equipment", icon="warehouse", order=20, on_load=S.load)
+@app_page("/equipment", "Equipment", nav="Equipment", icon="warehouse", order=20, on_phone=False, on_load=S.load)
 def equipment() -> rx.Component:
     return rx.vstack(
         page_header("Equipment", "What the exercises in the library need."),

@@ -1,6 +1,4 @@
-import pytest
-
-from adaptivefit.services.passwords import PasswordTooLong, hash_password, verify_password
+from adaptivefit.services.passwords import hash_password, password_problem, verify_password
 
 
 def test_bcrypt_hash_at_cost_12_verifies_only_the_right_password():
@@ -11,9 +9,27 @@ def test_bcrypt_hash_at_cost_12_verifies_only_the_right_password():
     assert not verify_password("anything", None)
 
 
-def test_password_past_72_bytes_is_refused_not_truncated():
-    long_password = "é" * 37  # 74 bytes in UTF-8
-    with pytest.raises(PasswordTooLong):
-        hash_password(long_password)
-    hashed = hash_password("a" * 72, cost=4)
-    assert not verify_password("a" * 72 + "extra", hashed)
+def test_long_passwords_count_in_full_not_truncated_at_72_bytes():
+    base = "é" * 64  # 128 bytes in UTF-8: past bcrypt's limit
+    hashed = hash_password(base, cost=4)
+    assert verify_password(base, hashed)
+    assert not verify_password(base[:-1] + "e", hashed)
+    assert not verify_password("a" * 72 + "extra", hash_password("a" * 72 + "other", cost=4))
+
+
+def test_rules_follow_800_63b():
+    assert password_problem("short") == "Use at least 8 characters."
+    assert password_problem("x" * 257) == "Use at most 256 characters."
+    assert password_problem("a" * 64 + "ü日本語 😀") is None  # long and any characters
+    assert password_problem("no composition rules here") is None
+    assert "common" in password_problem("password1")
+    assert "common" in password_problem("Qwertyuiop")
+    assert "common" in password_problem("iloveyou")
+    assert password_problem("maya.runner@example.com", email="maya.runner@example.com") is not None
+    assert password_problem("aaaaaaaaaa") is not None
+
+
+def test_the_shipped_list_has_at_least_ten_thousand_passwords():
+    from adaptivefit.services.passwords import _common_passwords
+
+    assert len(_common_passwords()) >= 10_000

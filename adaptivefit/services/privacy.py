@@ -1,0 +1,223 @@
+"""A member's rights over their data (GDPR art. 15, 17, 20): a full export, and erasure.
+
+Each table that holds something about a member is named once below, for the export and for
+erasure; `tests/services/test_privacy.py` fails when a table with a user foreign key is in
+neither list, so a new table cannot be forgotten quietly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlmodel import Session, SQLModel
+
+from adaptivefit.models import (
+    ApiToken,
+    AuditEvent,
+    AuthSession,
+    Equipment,
+    Exercise,
+    FitnessData,
+    FoodEntry,
+    Goal,
+    LoginThrottle,
+    NutritionGoal,
+    PasswordResetToken,
+    Payout,
+    Purchase,
+    RecoveryCode,
+    Trainer,
+    TrainingProgram,
+    User,
+    Workout,
+    WorkoutSet,
+)
+from adaptivefit.models.base import utcnow
+from adaptivefit.services import audit
+from adaptivefit.services.avatars import delete_upload, stored_path
+
+# Never leaves the server, not even to the member it belongs to.
+SECRET_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "token_hash", "code_hash", "stripe_account_id"}
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """One file of the export: rows of `model` chosen by `where(user_id)`."""
+
+    filename: str
+    model: type[SQLModel]
+    where: Callable[[int], Any]
+    about: str
+
+
+def _owned(column) -> Callable[[int], Any]:
+    return lambda user_id: column == user_id
+
+
+EXPORTS: tuple[ExportKind, ...] = (
+    ExportKind("sessions.json", AuthSession, _owned(AuthSession.user_id), "devices and browsers signed in to your account"),
+    ExportKind("fitness_data.json", FitnessData, _owned(FitnessData.user_id), "everything measured or logged: sleep, body weight, heart rate, steps..."),
+    ExportKind("goals.json", Goal, _owned(Goal.user_id), "your training goals"),
+    ExportKind("workouts.json", Workout, _owned(Workout.user_id), "your workouts"),
+    ExportKind("workout_sets.json", WorkoutSet, _owned(WorkoutSet.user_id), "every set you logged (exercise_id refers to exercises)"),
+    ExportKind("food_entries.json", FoodEntry, _owned(FoodEntry.user_id), "food you logged"),
+    ExportKind("nutrition_goals.json", NutritionGoal, _owned(NutritionGoal.user_id), "your calorie and macro targets"),
+    ExportKind("purchases.json", Purchase, _owned(Purchase.user_id), "programs and subscriptions you bought (amounts in cents)"),
+    ExportKind("training_programs.json", TrainingProgram, _owned(TrainingProgram.owner_id), "training programs you created"),
+    ExportKind("trainer.json", Trainer, _owned(Trainer.user_id), "your trainer profile, if you have one"),
+    ExportKind(
+        "payouts.json",
+        Payout,
+        lambda user_id: Payout.trainer_id.in_(select(Trainer.id).where(Trainer.user_id == user_id)),
+        "what you were paid as a trainer (amounts in cents)",
+    ),
+    ExportKind("api_tokens.json", ApiToken, _owned(ApiToken.user_id), "your API tokens (names and prefixes, never the secret)"),
+    ExportKind("audit_events.json", AuditEvent, _owned(AuditEvent.user_id), "the security log of your account: sign-ins, changes, exports"),
+    ExportKind("exercises.json", Exercise, _owned(Exercise.owner_id), "your private custom exercises"),
+)
+
+# Not exported: rows that exist only to secure the account (a hash and its dates), and the
+# shared equipment catalogue, whose entries say nothing about who added them beyond that link.
+NOT_EXPORTED = (RecoveryCode.user_id, PasswordResetToken.user_id, Equipment.created_by)
+
+# Erasure: rows deleted outright, children before parents.
+ERASE_DELETE = (
+    WorkoutSet.user_id,
+    Workout.user_id,
+    FitnessData.user_id,
+    Goal.user_id,
+    FoodEntry.user_id,
+    NutritionGoal.user_id,
+    AuthSession.user_id,
+    RecoveryCode.user_id,
+    PasswordResetToken.user_id,
+    ApiToken.user_id,
+    Exercise.owner_id,
+    TrainingProgram.owner_id,
+)
+# Rows kept for the books or the shared catalogue, with the link to the person cut.
+ERASE_DETACH = (Purchase.user_id, Equipment.created_by)
+# Handled by hand below: trainers (kept for payouts), the audit log (scrubbed).
+ERASE_SPECIAL = (Trainer.user_id, AuditEvent.user_id, AuditEvent.actor_id)
+
+README = """\
+Adaptive Fit: your data
+=======================
+
+This archive holds everything Adaptive Fit stores about your account, as of {created}.
+Every file is JSON (UTF-8): profile.json is one object, every other file is a list of
+records, one per row. Times are ISO 8601 in UTC; money is in minor units (cents) with a
+currency code; mass is in kilograms, height in centimetres, energy in kcal.
+
+profile.json  your account and profile (never your password, which is stored only as a
+              one-way hash, nor your two-factor secret)
+{files}
+uploads/      your profile picture, if you set one
+
+Ids (id, user_id, workout_id...) link records across files. Secrets such as token hashes
+and payment-processor account ids are left out.
+"""
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot export a {type(value).__name__}")
+
+
+def _record(row: SQLModel) -> dict[str, Any]:
+    return {
+        column.name: getattr(row, column.key)
+        for column in row.__table__.columns
+        if column.name not in SECRET_COLUMNS
+    }
+
+
+def _dump(payload: Any) -> str:
+    return json.dumps(payload, default=_json_value, ensure_ascii=False, indent=2)
+
+
+def export_user_data(session: Session, user: User, *, ip_address: str = "") -> bytes:
+    """A ZIP archive of every record about `user`, in machine-readable JSON."""
+    session.flush()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("profile.json", _dump(_record(user)))
+        for kind in EXPORTS:
+            statement = select(kind.model).where(kind.where(user.id)).order_by(kind.model.id)
+            rows = session.execute(statement).scalars().all()
+            archive.writestr(kind.filename, _dump([_record(row) for row in rows]))
+        avatar = stored_path(user.avatar)
+        if avatar is not None and avatar.is_file():
+            archive.write(avatar, f"uploads/{avatar.name}")
+        files = "\n".join(f"{kind.filename:<24}{kind.about}" for kind in EXPORTS)
+        archive.writestr("README.txt", README.format(created=utcnow().isoformat(timespec="seconds"), files=files))
+    audit.record(session, "data_exported", user_id=user.id, ip_address=ip_address)
+    session.flush()
+    return buffer.getvalue()
+
+
+def throttle_key(email: str) -> str:
+    """How the sign-in throttle names an account: a hash of its normalised email."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def _erase_trainer(session: Session, user_id: int) -> None:
+    trainer = session.execute(select(Trainer).where(Trainer.user_id == user_id)).scalar_one_or_none()
+    if trainer is None:
+        return
+    has_payouts = session.execute(select(Payout.id).where(Payout.trainer_id == trainer.id).limit(1)).first()
+    if has_payouts is None:
+        session.delete(trainer)
+        return
+    # Payouts are accounting records: the trainer row they point at stays, anonymous.
+    trainer.user_id = None
+    trainer.bio = ""
+    trainer.specialties = []
+    trainer.stripe_account_id = None
+    trainer.updated_at = utcnow()
+    session.add(trainer)
+
+
+def _scrub_audit_log(session: Session, user_id: int) -> None:
+    about = or_(AuditEvent.user_id == user_id, AuditEvent.actor_id == user_id)
+    session.execute(update(AuditEvent).where(about).values(ip_address="", details={}))
+    session.execute(update(AuditEvent).where(AuditEvent.user_id == user_id).values(user_id=None))
+    session.execute(update(AuditEvent).where(AuditEvent.actor_id == user_id).values(actor_id=None))
+
+
+def erase_account(session: Session, user: User, *, ip_address: str = "") -> None:
+    """Delete `user` and everything personal about them, keeping anonymous accounting records.
+
+    `ip_address` is accepted for the caller's convenience but not stored: the record that an
+    account was erased must not say whose it was.
+    """
+    user_id = user.id
+    avatar = user.avatar
+    session.flush()
+    for column in ERASE_DELETE:
+        session.execute(delete(column.class_).where(column == user_id))
+    for column in ERASE_DETACH:
+        session.execute(update(column.class_).where(column == user_id).values({column.key: None}))
+    _erase_trainer(session, user_id)
+    _scrub_audit_log(session, user_id)
+    session.execute(
+        delete(LoginThrottle).where(LoginThrottle.scope == "account", LoginThrottle.key == throttle_key(user.email))
+    )
+    session.delete(user)
+    session.flush()
+    if avatar:
+        delete_upload(avatar)
+    audit.record(session, "account_deleted")
+    session.flush()

@@ -1,0 +1,101 @@
+"""The one server-side guard for every protected event handler and page load.
+
+Every public method of an rx.State is callable by any browser with any arguments, so each
+protected handler is wrapped in `require_role(...)`: it resolves the session token on the
+server (never trusting a role or id sent by the browser), refuses with a message when the
+caller may not act, and otherwise runs the handler with the caller available as `actor()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+from contextvars import ContextVar
+
+import reflex as rx
+
+from adaptivefit.db import session_scope
+from adaptivefit.services import auth
+from adaptivefit.services.access import Actor
+
+_current_actor: ContextVar[Actor | None] = ContextVar("current_actor", default=None)
+
+SIGN_IN_MESSAGE = "Sign in to continue."
+FORBIDDEN_MESSAGE = "Your account does not have permission to do this."
+
+
+def resolve_actor(token: str, ip_address: str = "") -> Actor | None:
+    with session_scope() as session:
+        actor = auth.resolve_session(session, token)
+    if actor is None:
+        return None
+    return Actor(id=actor.id, role=actor.role, name=actor.name, email=actor.email, ip_address=ip_address)
+
+
+async def _check(state: rx.State, roles: tuple[str, ...]):
+    from adaptivefit.state.auth import AuthState
+
+    auth_state = await state.get_state(AuthState)
+    ip_address = state.router.session.client_ip or ""
+    actor = await asyncio.to_thread(resolve_actor, auth_state.session_token, ip_address) if auth_state.session_token else None
+    if actor is None:
+        return None, [rx.toast.error(SIGN_IN_MESSAGE), rx.redirect("/login")]
+    if roles and actor.role not in roles:
+        return None, rx.toast.error(FORBIDDEN_MESSAGE)
+    return actor, None
+
+
+def require_role(*roles: str):
+    """Guard an event handler: the caller must be signed in, and hold one of `roles` if given."""
+
+    def decorator(handler):
+        if inspect.isasyncgenfunction(handler):
+
+            @functools.wraps(handler)
+            async def guarded_generator(self, *args, **kwargs):
+                actor_, refusal = await _check(self, roles)
+                if refusal is not None:
+                    yield refusal
+                    return
+                token = _current_actor.set(actor_)
+                try:
+                    async for item in handler(self, *args, **kwargs):
+                        yield item
+                finally:
+                    _current_actor.reset(token)
+
+            guarded = guarded_generator
+        else:
+
+            @functools.wraps(handler)
+            async def guarded_function(self, *args, **kwargs):
+                actor_, refusal = await _check(self, roles)
+                if refusal is not None:
+                    return refusal
+                token = _current_actor.set(actor_)
+                try:
+                    result = handler(self, *args, **kwargs)
+                    return await result if inspect.isawaitable(result) else result
+                finally:
+                    _current_actor.reset(token)
+
+            guarded = guarded_function
+        guarded.required_roles = roles
+        return guarded
+
+    return decorator
+
+
+def actor() -> Actor:
+    """The caller of the guarded handler that is running now."""
+    current = _current_actor.get()
+    if current is None:
+        raise RuntimeError("actor() called outside a handler guarded by require_role")
+    return current
+
+
+def public(handler):
+    """Mark a handler that anyone may call (signing in, browsing the library) as deliberately open."""
+    handler.public = True
+    return handler
