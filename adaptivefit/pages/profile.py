@@ -33,8 +33,14 @@ def _avatar() -> rx.Component:
     return section(
         "Profile picture",
         rx.hstack(
-            rx.avatar(src=rx.cond(S.avatar != "", rx.get_upload_url(S.avatar), ""), fallback="?", size="7",
-                      radius="full", alt="Your profile picture"),
+            rx.cond(
+                S.avatar != "",
+                rx.image(src=rx.get_upload_url(S.avatar), alt="Your profile picture", width="6em", height="6em",
+                         border_radius="50%", object_fit="cover"),
+                rx.center(rx.icon("user-round", size=40, color=rx.color("gray", 9)), width="6em", height="6em",
+                          border_radius="50%", background=rx.color("gray", 4), aria_label="No profile picture yet",
+                          role="img"),
+            ),
             rx.vstack(
                 rx.upload.root(
                     rx.button("Choose a picture", type="button", variant="soft"),
@@ -90,7 +96,7 @@ def _details() -> rx.Component:
                 spacing="3", width="100%", align="start",
             ),
             on_submit=S.save,
-            reset_on_submit=False,
+            reset_on_submit=False, no_validate=True,
             width="100%",
         ),
     )
@@ -118,7 +124,7 @@ def _my_data() -> rx.Component:
                 spacing="3", width="100%", align="start",
             ),
             on_submit=S.delete_account,
-            reset_on_submit=True,
+            reset_on_submit=True, no_validate=True,
             width="100%",
         ),
         description="Your rights under GDPR articles 15, 17 and 20.",

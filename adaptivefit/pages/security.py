@@ -31,7 +31,7 @@ def _password() -> rx.Component:
                 rx.button("Change password", type="submit"),
                 spacing="3", width="100%", align="start",
             ),
-            on_submit=S.change_password, reset_on_submit=True, width="100%",
+            on_submit=S.change_password, reset_on_submit=True, no_validate=True, width="100%",
         ),
     )
 
@@ -48,7 +48,7 @@ def _email() -> rx.Component:
                 rx.button("Change email", type="submit"),
                 spacing="3", width="100%", align="start",
             ),
-            on_submit=S.change_email, reset_on_submit=True, width="100%",
+            on_submit=S.change_email, reset_on_submit=True, no_validate=True, width="100%",
         ),
     )
 
@@ -83,7 +83,7 @@ def _two_factor() -> rx.Component:
                           rx.button("Cancel", type="button", variant="ghost", on_click=S.cancel_two_factor_setup)),
                 spacing="3", align="start",
             ),
-            on_submit=S.confirm_two_factor, reset_on_submit=True,
+            on_submit=S.confirm_two_factor, reset_on_submit=True, no_validate=True,
         ),
         spacing="3", align="start",
     )
@@ -101,7 +101,7 @@ def _two_factor() -> rx.Component:
                 rx.button("Make new recovery codes", type="submit", variant="soft"),
                 spacing="2", align="start",
             ),
-            on_submit=S.regenerate_codes, reset_on_submit=True,
+            on_submit=S.regenerate_codes, reset_on_submit=True, no_validate=True,
         ),
         rx.form(
             rx.vstack(
@@ -113,7 +113,7 @@ def _two_factor() -> rx.Component:
                 rx.button("Turn off two-factor", type="submit", color_scheme="red", variant="soft"),
                 spacing="2", align="start",
             ),
-            on_submit=S.disable_two_factor, reset_on_submit=True,
+            on_submit=S.disable_two_factor, reset_on_submit=True, no_validate=True,
         ),
         spacing="4", align="start",
     )
@@ -182,7 +182,7 @@ def _api_tokens() -> rx.Component:
                 rx.button("Create token", type="submit"),
                 align="end", width="100%",
             ),
-            on_submit=S.create_api_token, reset_on_submit=True, width="100%",
+            on_submit=S.create_api_token, reset_on_submit=True, no_validate=True, width="100%",
         ),
         description="Personal tokens for Adaptive Fit's REST API (send as 'Authorization: Bearer …').",
     )

@@ -12,7 +12,7 @@ from adaptivefit.state.auth import AuthState as S
 def _password_step() -> rx.Component:
     return rx.form(
         rx.vstack(
-            form_field("Email", "email", input_type="email", auto_complete="email", default_value=S.email,
+            form_field("Email", "email", input_type="email", auto_complete="email",
                        max_length=254, field_id="sign-in-email"),
             form_field("Password", "password", input_type="password", auto_complete="current-password",
                        field_id="sign-in-password"),
@@ -26,7 +26,7 @@ def _password_step() -> rx.Component:
             spacing="4", width="100%",
         ),
         on_submit=S.sign_in,
-        reset_on_submit=False,
+        reset_on_submit=False, no_validate=True,
     )
 
 
@@ -43,7 +43,7 @@ def _code_step() -> rx.Component:
             spacing="4", width="100%",
         ),
         on_submit=S.submit_code,
-        reset_on_submit=True,
+        reset_on_submit=True, no_validate=True,
     )
 
 
@@ -67,7 +67,7 @@ def register() -> rx.Component:
                 spacing="4", width="100%",
             ),
             on_submit=S.register,
-            reset_on_submit=False,
+            reset_on_submit=False, no_validate=True,
         ),
         subtitle="Log workouts, track food and let the coach adapt your training.",
     )
@@ -85,6 +85,7 @@ def forgot_password() -> rx.Component:
                 spacing="4", width="100%",
             ),
             on_submit=S.request_reset,
+            no_validate=True,
         ),
         subtitle="We'll email you a link to choose a new password.",
     )
@@ -111,7 +112,7 @@ def reset_password() -> rx.Component:
                     spacing="4", width="100%",
                 ),
                 on_submit=S.reset_password,
-                reset_on_submit=False,
+                reset_on_submit=False, no_validate=True,
             ),
             rx.vstack(
                 rx.text("This reset link is not valid any more. Links work once, for one hour."),

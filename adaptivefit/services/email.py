@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import smtplib
+import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -38,8 +39,8 @@ def send_email(to: str, subject: str, body: str) -> Path | None:
         return None
     outbox = settings.outbox_dir
     outbox.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    path = outbox / f"{stamp}-{secrets.token_hex(4)}.eml"
+    # Nanoseconds first, so sorting the names gives the order the messages were written in.
+    path = outbox / f"{time.time_ns():020d}-{secrets.token_hex(4)}.eml"
     path.write_bytes(bytes(message))
     log.info("email written to outbox", extra={"path": str(path), "subject": subject})
     return path

@@ -46,7 +46,11 @@ from adaptivefit.services import audit
 from adaptivefit.services.avatars import delete_upload, stored_path
 
 # Never leaves the server, not even to the member it belongs to.
-SECRET_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "token_hash", "code_hash", "stripe_account_id"}
+SECRET_COLUMNS = {
+    "password_hash", "totp_secret", "totp_last_step", "token_hash", "code_hash",
+    # Payment-processor references: keys to records at Stripe, not information about the member.
+    "stripe_account_id", "stripe_subscription_id", "stripe_payout_id",
+}
 
 
 @dataclass(frozen=True)
@@ -118,13 +122,13 @@ Every file is JSON (UTF-8): profile.json is one object, every other file is a li
 records, one per row. Times are ISO 8601 in UTC; money is in minor units (cents) with a
 currency code; mass is in kilograms, height in centimetres, energy in kcal.
 
-profile.json  your account and profile (never your password, which is stored only as a
-              one-way hash, nor your two-factor secret)
+profile.json            your account and profile (never your password, which is stored
+                        only as a one-way hash, nor your two-factor secret)
 {files}
-uploads/      your profile picture, if you set one
+uploads/                your profile picture, if you set one
 
 Ids (id, user_id, workout_id...) link records across files. Secrets such as token hashes
-and payment-processor account ids are left out.
+and payment-processor ids are left out.
 """
 
 

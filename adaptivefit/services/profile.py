@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from datetime import date, datetime
@@ -128,7 +127,8 @@ def _height(value: object) -> float | None:
         number = float(text)
     else:
         raise _Bad("Enter your height in centimetres, for example 180.")
-    if not math.isfinite(number) or not MIN_HEIGHT_CM <= number <= MAX_HEIGHT_CM:
+    # NaN fails every comparison and infinity is out of range, so both are refused here.
+    if not MIN_HEIGHT_CM <= number <= MAX_HEIGHT_CM:
         raise _Bad(f"Enter a height between {MIN_HEIGHT_CM:g} and {MAX_HEIGHT_CM:g} cm.")
     return round(number, 1)
 

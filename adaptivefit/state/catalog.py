@@ -8,6 +8,7 @@ import reflex as rx
 
 from adaptivefit.db import session_scope
 from adaptivefit.services import catalog
+from adaptivefit.state.guard import public
 
 ALL = "all"
 
@@ -61,16 +62,19 @@ class ExerciseLibraryState(rx.State):
         self.loaded = True
 
     @rx.event
+    @public
     async def load(self):
         await self._refresh()
 
     @rx.event
+    @public
     async def set_query(self, value: str):
         self.query = str(value)[:100]
         self.page = 1
         await self._refresh()
 
     @rx.event
+    @public
     async def set_filter(self, name: str, value: str):
         if name not in ("muscle", "category", "equipment"):
             return
@@ -79,11 +83,13 @@ class ExerciseLibraryState(rx.State):
         await self._refresh()
 
     @rx.event
+    @public
     async def clear_filters(self):
         self.query, self.muscle, self.category, self.equipment, self.page = "", ALL, ALL, ALL, 1
         await self._refresh()
 
     @rx.event
+    @public
     async def go_to_page(self, page: int):
         try:
             self.page = int(page)
@@ -111,6 +117,7 @@ class EquipmentCatalogState(rx.State):
     loaded: bool = False
 
     @rx.event
+    @public
     async def load(self):
         self.items = await asyncio.to_thread(_equipment_rows)
         self.loaded = True

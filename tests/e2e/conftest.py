@@ -42,6 +42,23 @@ class LiveApp:
     env: dict[str, str]
     log: Path
     demo_output: str
+    outbox: Path
+
+    def emails_to(self, address: str) -> list:
+        """Messages the app wrote to its outbox for this address, oldest first."""
+        import email
+        from email import policy
+
+        files = sorted(self.outbox.glob("*.eml")) if self.outbox.exists() else []
+        messages = [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+        return [m for m in messages if m["To"] == address]
+
+    def demo_password(self, email: str) -> str:
+        for line in self.demo_output.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == email:
+                return parts[1]
+        raise AssertionError(f"the demo did not print a password for {email}")
 
     def command(self, *args: str) -> subprocess.CompletedProcess:
         """Run a project command against the app's own database."""
@@ -79,6 +96,8 @@ def live_app(tmp_path_factory) -> LiveApp:
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "DATABASE_URL": f"sqlite:///{home / 'app.db'}",
         "UPLOAD_DIR": str(home / "uploads"),
+        "OUTBOX_DIR": str(home / "outbox"),
+        "ADAPTIVEFIT_HOME": str(home),
         "SECRET_KEY": "e2e-" + "x" * 40,
         "PORT": str(port),
         "REFLEX_USE_NPM": "1",
@@ -111,7 +130,7 @@ def live_app(tmp_path_factory) -> LiveApp:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the app did not start in {BUILD_TIMEOUT_S} s:\n{log.read_text()[-4000:]}")
             time.sleep(1)
-        yield LiveApp(url=url, env=env, log=log, demo_output=demo.stdout)
+        yield LiveApp(url=url, env=env, log=log, demo_output=demo.stdout, outbox=home / "outbox")
     finally:
         _stop(process)
 

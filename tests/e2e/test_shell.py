@@ -119,14 +119,6 @@ def test_demo_command_printed_the_accounts(live_app):
         assert email in live_app.demo_output
 
 
-def _demo_password(live_app, email):
-    for line in live_app.demo_output.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0] == email:
-            return parts[1]
-    raise AssertionError(f"the demo did not print a password for {email}")
-
-
 def test_sign_in_shows_the_user_menu_and_sign_out_ends_the_session(page, viewport, live_app):
     page.goto("/login")
     page.get_by_label("Email").fill("member@adaptivefit.example")
@@ -134,7 +126,7 @@ def test_sign_in_shows_the_user_menu_and_sign_out_ends_the_session(page, viewpor
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_have_text("That email and password do not match an account.")
 
-    page.get_by_label("Password").fill(_demo_password(live_app, "member@adaptivefit.example"))
+    page.get_by_label("Password").fill(live_app.demo_password("member@adaptivefit.example"))
     page.get_by_role("button", name="Sign in").click()
     menu = page.get_by_role("button", name="Account menu").locator("visible=true")
     expect(menu).to_contain_text("Maya Member")

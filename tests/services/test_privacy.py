@@ -61,7 +61,6 @@ class Person:
     name: str
     ip: str
     secrets: list[str] = field(default_factory=list)
-    marker: str = ""
     program: TrainingProgram | None = None
     trainer: Trainer | None = None
 
@@ -120,7 +119,7 @@ def _fill(session, *, tag: str, ip: str, with_payouts: bool = True) -> Person:
     audit.record(session, "login_ok", user_id=uid, ip_address=ip, email=email)
     audit.record(session, "password_changed", user_id=uid, ip_address=ip)
     session.flush()
-    return Person(user=user, email=email, name=name, ip=ip, secrets=secrets, marker=tag, program=program, trainer=trainer)
+    return Person(user=user, email=email, name=name, ip=ip, secrets=secrets, program=program, trainer=trainer)
 
 
 @pytest.fixture
@@ -128,7 +127,8 @@ def people(session):
     zelda = _fill(session, tag="Zelda", ip="203.0.113.77")
     other = _fill(session, tag="Otto", ip="198.51.100.23")
     # Each bought the other's program; Zelda, an admin, once changed Otto's role.
-    session.add(Purchase(user_id=zelda.user.id, program_id=other.program.id, kind="one_time", amount_cents=2_999))
+    session.add(Purchase(user_id=zelda.user.id, program_id=other.program.id, kind="subscription", amount_cents=2_999,
+                         stripe_subscription_id="sub_1NqHiddenFromExport"))
     session.add(Purchase(user_id=other.user.id, program_id=zelda.program.id, kind="one_time", amount_cents=4_900))
     audit.record(session, "role_changed", user_id=other.user.id, actor_id=zelda.user.id, ip_address=zelda.ip,
                  new_role="trainer", by=zelda.email)
@@ -193,7 +193,8 @@ def test_export_leaves_out_secrets_and_other_people(session, people):
     zelda, other = people
     archive = privacy.export_user_data(session, zelda.user)
     contents = b"".join(_open(archive).values()) + archive
-    for secret in zelda.secrets + other.secrets:
+    # The payment processor's subscription id stays on the books, but is not the member's to download.
+    for secret in zelda.secrets + other.secrets + ["sub_1NqHiddenFromExport"]:
         assert secret.encode() not in contents, secret
     for trace in ("Otto leg day", "Otto porridge", "Otto secret lunge", "OttoBrowser", other.email, other.ip, "Otto watch sync"):
         assert trace.encode() not in contents, trace
@@ -263,7 +264,7 @@ def test_accounting_records_survive_without_the_person(session, people):
     session.expire_all()
 
     purchase = session.exec(select(Purchase).where(Purchase.amount_cents == 2_999)).one()
-    assert purchase.user_id is None and purchase.currency == "usd" and purchase.kind == "one_time"
+    assert purchase.user_id is None and purchase.currency == "usd" and purchase.kind == "subscription"
     trainer = session.get(Trainer, trainer_id)
     assert trainer is not None
     assert (trainer.user_id, trainer.bio, trainer.specialties, trainer.stripe_account_id) == (None, "", [], None)

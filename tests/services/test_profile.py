@@ -19,6 +19,8 @@ def user(session):
 
 def _years_ago(years: int, days: int = 0) -> str:
     today = utcnow().date()
+    if (today.month, today.day) == (2, 29):
+        today -= timedelta(days=1)
     return (today.replace(year=today.year - years) + timedelta(days=days)).isoformat()
 
 
