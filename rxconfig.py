@@ -6,11 +6,17 @@ import sys
 import reflex as rx
 
 from adaptivefit.config import ConfigError, apply_reflex_environment, get_settings
+from adaptivefit.db import check_database, check_redis
 
 apply_reflex_environment()
 
 try:
     settings = get_settings()
+    # Every Reflex entry point (run, db, export) stops here with one sentence when the
+    # database or Redis does not answer, instead of a traceback later.
+    check_database(settings.database_url)
+    if settings.redis_url:
+        check_redis(settings.redis_url)
 except ConfigError as error:
     print(f"Adaptive Fit cannot start: {error}", file=sys.stderr)
     raise SystemExit(2) from None

@@ -93,3 +93,12 @@ def test_reflex_entry_point_refuses_malformed_redis_url_without_traceback():
     output = result.stdout + result.stderr
     assert "Adaptive Fit cannot start: REDIS_URL is malformed" in output
     assert "Traceback" not in output
+
+
+def test_reflex_entry_point_refuses_an_unreachable_database_without_traceback():
+    reflex = os.path.join(os.path.dirname(sys.executable), "reflex")
+    result = _run([reflex, "db", "status"], DATABASE_URL="postgresql://nobody:x@127.0.0.1:1/none")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Adaptive Fit cannot start: DATABASE_URL does not answer" in output
+    assert "Traceback" not in output

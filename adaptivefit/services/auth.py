@@ -16,6 +16,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlmodel import Session, select
 
@@ -33,8 +34,12 @@ PENDING_TIMEOUT = timedelta(minutes=10)
 LAST_SEEN_GRANULARITY = timedelta(minutes=1)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
-# Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = hash_password("not-a-real-password", cost=12)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Compared against when the email is unknown, so a wrong email costs as long as a wrong password."""
+    return hash_password("not-a-real-password")
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ def sign_in(session: Session, email: str, password: str, *, ip_address: str = ""
         audit.record(session, "login_throttled", ip_address=ip_address, email_hash=throttle.account_key(email))
         return SignInResult("throttled", message=throttle.locked_message(locked))
     user = session.exec(select(User).where(User.email == email)).first()
-    ok = verify_password(password, user.password_hash if user is not None and user.password_hash else _DUMMY_HASH)
+    ok = verify_password(password, user.password_hash if user is not None and user.password_hash else _dummy_hash())
     if user is None or not ok or user.is_suspended:
         locked = throttle.record_failure(session, email=email, ip_address=ip_address, now=now)
         audit.record(session, "login_failed", user_id=user.id if user else None, ip_address=ip_address)

@@ -110,3 +110,21 @@ def test_a_revoked_session_is_refused(session, fn, roles):
     auth.end_session(session, token)
     session.commit()
     assert "/login" in str(_call(fn, token))
+
+
+def test_an_expired_session_is_refused_by_a_handler(session):
+    from datetime import timedelta
+
+    from adaptivefit.models import AuthSession
+    from adaptivefit.models.base import utcnow
+    from adaptivefit.state.account import SecurityState
+
+    _user, token = auth.register(session, email="m@example.com", password="a member passphrase", name="Mem")
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == auth.token_hash(token))).one()
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    session.add(row)
+    session.commit()
+    handler = SecurityState.event_handlers["revoke_other_sessions"].fn
+    assert "/login" in str(_call(handler, token))
+    session.expire_all()
+    assert session.exec(select(AuthSession)).one().revoked_at is None
