@@ -4,10 +4,30 @@ from adaptivefit.models.fitness import FitnessData, Goal
 from adaptivefit.models.marketplace import Payout, Purchase, Trainer, TrainingProgram
 from adaptivefit.models.nutrition import FoodEntry, NutritionGoal
 from adaptivefit.models.security import ApiToken, AuditEvent, LoginThrottle, PasswordResetToken, RecoveryCode
-from adaptivefit.models.training import Equipment, Exercise, ExerciseEquipment, Workout, WorkoutSet
+from adaptivefit.models.training import (
+    Achievement,
+    Equipment,
+    EquipmentProfile,
+    EquipmentProfileItem,
+    Exercise,
+    ExerciseEquipment,
+    PersonalRecord,
+    Plan,
+    PlanDay,
+    PlanExercise,
+    Workout,
+    WorkoutSet,
+)
 from adaptivefit.models.users import AuthSession, Role, User
 
 __all__ = [
+    "Achievement",
+    "EquipmentProfile",
+    "EquipmentProfileItem",
+    "PersonalRecord",
+    "Plan",
+    "PlanDay",
+    "PlanExercise",
     "ApiToken",
     "AuditEvent",
     "LoginThrottle",
