@@ -54,6 +54,20 @@ def _library(_args) -> int:
     return 0
 
 
+def _import_wger(args) -> int:
+    from adaptivefit.db import session_scope
+    from adaptivefit.services.exercise_import import import_wger, summarise
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        print(f"{directory} is not a folder with wger's exercise JSON export.", file=sys.stderr)
+        return 2
+    with session_scope() as session:
+        report = import_wger(session, directory, language=args.language)
+    print(summarise(report))
+    return 0
+
+
 def _demo(args) -> int:
     from adaptivefit.db import session_scope
     from adaptivefit.services.demo import load_demo
@@ -81,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.set_defaults(run=_migrate)
     commands.add_parser("library", help="install the shipped exercise library and equipment catalog").set_defaults(run=_library)
+    wger = commands.add_parser("import-wger", help="import wger's exercise database (JSON export) with its licences")
+    wger.add_argument("directory", help="folder with exercise-base-data.json, translations.json, licenses.json, ...")
+    wger.add_argument("--language", default="en")
+    wger.set_defaults(run=_import_wger)
     commands.add_parser("demo", help="fill the database with the demo accounts, library and history").set_defaults(run=_demo)
     args = parser.parse_args(argv)
     try:

@@ -70,7 +70,13 @@ class Workout(SQLModel, table=True):
 class WorkoutSet(SQLModel, table=True):
     __tablename__ = "workout_sets"
     # The browser sends a random id with each set so a retried or doubled write lands once.
-    __table_args__ = (UniqueConstraint("user_id", "client_id", name="uq_workout_sets_user_client"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_id", name="uq_workout_sets_user_client"),
+        # Dashboards read a member's recent sets by time.
+        Index("ix_workout_sets_user_logged", "user_id", "logged_at"),
+        # An exercise's history and records for one member.
+        Index("ix_workout_sets_user_exercise_logged", "user_id", "exercise_id", "logged_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workout_id: int = Field(foreign_key="workouts.id", index=True, ondelete="CASCADE")

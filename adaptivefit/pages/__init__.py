@@ -1,5 +1,27 @@
 """Every page module, imported so its routes register with the app."""
 
-from adaptivefit.pages import admin, equipment, exercises, landing, not_found, profile, security, sign_in
+from adaptivefit.pages import (
+    admin,
+    equipment,
+    exercises,
+    landing,
+    not_found,
+    profile,
+    security,
+    sign_in,
+    training,
+    workouts,
+)
 
-__all__ = ["admin", "equipment", "exercises", "landing", "not_found", "profile", "security", "sign_in"]
+__all__ = [
+    "admin",
+    "equipment",
+    "exercises",
+    "landing",
+    "not_found",
+    "profile",
+    "security",
+    "sign_in",
+    "training",
+    "workouts",
+]

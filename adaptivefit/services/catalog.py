@@ -39,6 +39,7 @@ class ExerciseRow:
     equipment: tuple[str, ...]
     instructions: str
     is_custom: bool
+    attribution: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def search_exercises(
     equipment: str = "",
     page: int = 1,
     page_size: int = PAGE_SIZE,
+    exercise_ids: list[int] | None = None,
 ) -> ExercisePage:
     """Exercises matching every given filter, sorted by name, one page at a time."""
     conditions = [_visible_to(user_id)]
@@ -72,6 +74,8 @@ def search_exercises(
     if query:
         escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions.append(func.lower(Exercise.name).like(f"%{escaped}%", escape="\\"))
+    if exercise_ids is not None:
+        conditions.append(Exercise.id.in_(exercise_ids))
     if muscle:
         conditions.append(Exercise.primary_muscle == muscle)
     if category:
@@ -100,10 +104,28 @@ def search_exercises(
             equipment=tuple(needed.get(e.id, ())),
             instructions=e.instructions,
             is_custom=e.owner_id is not None,
+            attribution=_attribution(e),
         )
         for e in exercises
     ]
     return ExercisePage(rows=rows, total=total, page=page, pages=pages)
+
+
+def _attribution(exercise: Exercise) -> str:
+    """Credit for an imported record, as its licence asks ("wger · CC-BY-SA 4 · by …")."""
+    if exercise.source in ("adaptivefit", "custom", "import") or not exercise.source:
+        return ""
+    parts = [exercise.source]
+    if exercise.license:
+        parts.append(exercise.license)
+    if exercise.license_author:
+        parts.append(f"by {exercise.license_author}")
+    return " · ".join(parts)
+
+
+def exercise_name(session: Session, user_id: int | None, exercise_id: int) -> str | None:
+    """The name of an exercise this user may see (shared, or their own), else None."""
+    return session.exec(select(Exercise.name).where(Exercise.id == exercise_id, _visible_to(user_id))).first()
 
 
 def _equipment_names(session: Session, exercise_ids: list[int]) -> dict[int, list[str]]:

@@ -21,6 +21,13 @@ from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, SQLModel
 
 from adaptivefit.models import (
+    Achievement,
+    EquipmentProfile,
+    EquipmentProfileItem,
+    PersonalRecord,
+    Plan,
+    PlanDay,
+    PlanExercise,
     ApiToken,
     AuditEvent,
     AuthSession,
@@ -87,6 +94,22 @@ EXPORTS: tuple[ExportKind, ...] = (
     ExportKind("api_tokens.json", ApiToken, _owned(ApiToken.user_id), "your API tokens (names and prefixes, never the secret)"),
     ExportKind("audit_events.json", AuditEvent, _owned(AuditEvent.user_id), "the security log of your account: sign-ins, changes, exports"),
     ExportKind("exercises.json", Exercise, _owned(Exercise.owner_id), "your private custom exercises"),
+    ExportKind("plans.json", Plan, _owned(Plan.user_id), "your training plans"),
+    ExportKind("plan_days.json", PlanDay,
+               lambda user_id: PlanDay.plan_id.in_(select(Plan.id).where(Plan.user_id == user_id)),
+               "the days of your plans (plan_id refers to plans)"),
+    ExportKind("plan_exercises.json", PlanExercise,
+               lambda user_id: PlanExercise.day_id.in_(
+                   select(PlanDay.id).join(Plan, Plan.id == PlanDay.plan_id).where(Plan.user_id == user_id)),
+               "the exercises planned on each day, with sets, reps, load, effort and rest"),
+    ExportKind("equipment_profiles.json", EquipmentProfile, _owned(EquipmentProfile.user_id),
+               "where you train (home, gym)"),
+    ExportKind("equipment_profile_items.json", EquipmentProfileItem,
+               lambda user_id: EquipmentProfileItem.profile_id.in_(
+                   select(EquipmentProfile.id).where(EquipmentProfile.user_id == user_id)),
+               "the equipment in each of those places and whether it is out of order"),
+    ExportKind("personal_records.json", PersonalRecord, _owned(PersonalRecord.user_id), "your personal records"),
+    ExportKind("achievements.json", Achievement, _owned(Achievement.user_id), "the badges you earned"),
 )
 
 # Not exported: rows that exist only to secure the account (a hash and its dates), and the
@@ -95,6 +118,8 @@ NOT_EXPORTED = (RecoveryCode.user_id, PasswordResetToken.user_id, Equipment.crea
 
 # Erasure: rows deleted outright, children before parents.
 ERASE_DELETE = (
+    PersonalRecord.user_id,
+    Achievement.user_id,
     WorkoutSet.user_id,
     Workout.user_id,
     FitnessData.user_id,
@@ -105,6 +130,9 @@ ERASE_DELETE = (
     RecoveryCode.user_id,
     PasswordResetToken.user_id,
     ApiToken.user_id,
+    EquipmentProfile.user_id,
+    # Plans before private exercises: a planned exercise holds on to its exercise.
+    Plan.user_id,
     Exercise.owner_id,
     TrainingProgram.owner_id,
 )
@@ -159,13 +187,13 @@ def export_user_data(session: Session, user: User, *, ip_address: str = "") -> b
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("profile.json", _dump(_record(user)))
         for kind in EXPORTS:
-            statement = select(kind.model).where(kind.where(user.id)).order_by(kind.model.id)
+            statement = select(kind.model).where(kind.where(user.id)).order_by(*kind.model.__table__.primary_key.columns)
             rows = session.execute(statement).scalars().all()
             archive.writestr(kind.filename, _dump([_record(row) for row in rows]))
         avatar = stored_path(user.avatar)
         if avatar is not None and avatar.is_file():
             archive.write(avatar, f"uploads/{avatar.name}")
-        files = "\n".join(f"{kind.filename:<24}{kind.about}" for kind in EXPORTS)
+        files = "\n".join(f"{kind.filename:<30}{kind.about}" for kind in EXPORTS)
         archive.writestr("README.txt", README.format(created=utcnow().isoformat(timespec="seconds"), files=files))
     audit.record(session, "data_exported", user_id=user.id, ip_address=ip_address)
     session.flush()

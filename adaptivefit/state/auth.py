@@ -55,6 +55,10 @@ class AuthState(rx.State):
         return self.user_role in STAFF
 
     @rx.var
+    def can_edit_library(self) -> bool:
+        return self.user_role in (Role.TRAINER, Role.ADMIN)
+
+    @rx.var
     def is_admin(self) -> bool:
         return self.user_role == Role.ADMIN
 

@@ -13,10 +13,11 @@ from adaptivefit.state.guard import public
 ALL = "all"
 
 
-def _library_page(query: str, muscle: str, category: str, equipment: str, page: int):
+def _library_page(query: str, muscle: str, category: str, equipment: str, page: int, user_id: int | None):
     with session_scope() as session:
         result = catalog.search_exercises(
             session,
+            user_id=user_id,
             query=query,
             muscle="" if muscle == ALL else muscle,
             category="" if category == ALL else category,
@@ -42,8 +43,14 @@ class ExerciseLibraryState(rx.State):
     loaded: bool = False
 
     async def _refresh(self):
+        from adaptivefit.state.auth import AuthState
+        from adaptivefit.state.guard import resolve_actor
+
+        # Signed-in members also see their own private exercises.
+        token = (await self.get_state(AuthState)).session_token
+        me = await asyncio.to_thread(resolve_actor, token) if token else None
         result, filters = await asyncio.to_thread(
-            _library_page, self.query, self.muscle, self.category, self.equipment, self.page
+            _library_page, self.query, self.muscle, self.category, self.equipment, self.page, me.id if me else None
         )
         self.rows = [
             {
@@ -54,6 +61,8 @@ class ExerciseLibraryState(rx.State):
                 "secondary": ", ".join(row.secondary_muscles),
                 "equipment": ", ".join(row.equipment) or "Bodyweight",
                 "instructions": row.instructions,
+                "custom": "yes" if row.is_custom else "",
+                "attribution": row.attribution,
             }
             for row in result.rows
         ]

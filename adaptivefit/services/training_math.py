@@ -1,0 +1,55 @@
+"""The arithmetic of lifting: estimated one-rep max, units, plates and volume. Pure functions."""
+
+from __future__ import annotations
+
+import math
+
+KG_PER_LB = 0.45359237
+UNITS = ("kg", "lb")
+
+# The smallest jump a standard gym allows: a pair of 1.25 kg plates, or a pair of 2.5 lb plates.
+PLATE_STEP = {"kg": 2.5, "lb": 5.0}
+
+
+def e1rm(load_kg: float, reps: int, rpe: float | None = None) -> float:
+    """Estimated one-rep max in kg (Epley).
+
+    e1RM = load * (1 + reps / 30), with e1RM = load for a single. When an RPE is given, the reps
+    left in reserve (10 - RPE) are added first: 100 kg x 5 at RPE 8 counts as 7 reps to failure.
+    Epley is fitted on sets taken close to failure and is reasonable up to about 12 reps; above
+    that it overestimates, so treat high-rep estimates as rough.
+    """
+    if reps <= 0 or load_kg <= 0:
+        return 0.0
+    effective = reps + (max(0.0, 10.0 - rpe) if rpe is not None else 0.0)
+    if effective <= 1:
+        return float(load_kg)
+    return load_kg * (1 + effective / 30)
+
+
+def _check(units: str) -> str:
+    if units not in UNITS:
+        raise ValueError(f"unknown units {units!r}; expected 'kg' or 'lb'")
+    return units
+
+
+def to_display(kg: float, units: str) -> float:
+    """A mass stored in kg, in the member's units."""
+    return kg / KG_PER_LB if _check(units) == "lb" else float(kg)
+
+
+def from_display(value: float, units: str) -> float:
+    """A mass entered in the member's units, in kg for storage."""
+    return value * KG_PER_LB if _check(units) == "lb" else float(value)
+
+
+def round_to_plates(kg: float, units: str) -> float:
+    """The nearest load a member can load on a bar (2.5 kg or 5 lb steps), in kg; halves round up."""
+    step = PLATE_STEP[_check(units)]
+    shown = to_display(kg, units)
+    return from_display(math.floor(shown / step + 0.5) * step, units)
+
+
+def set_volume(load_kg: float, reps: int) -> float:
+    """Load times reps: the tonnage of one set, in kg."""
+    return float(load_kg) * reps
