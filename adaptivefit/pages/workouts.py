@@ -43,7 +43,7 @@ def _set_row(block, row) -> rx.Component:
                            on_click=S.edit_set(row["id"])),
             rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red",
                            aria_label="Delete set", on_click=S.delete_set(row["id"])),
-            width="100%", align="center", aria_label=f"Set",
+            width="100%", align="center", aria_label="Set",
         ),
     )
 

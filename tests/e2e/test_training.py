@@ -90,12 +90,12 @@ def test_plan_substitute_log_reload_finish_dashboard_and_import(page, tmp_path):
     _log(block, "8", "24")
     expect(page.get_by_text(re.compile(r"New personal record"))).to_be_visible()
     _log(block, "10", "24")
-    expect(block.get_by_label("Set")).to_have_count(3)
+    expect(block.get_by_label("Set", exact=True)).to_have_count(3)
 
     # A reload loses nothing, and the timer keeps counting from the server's time.
     page.reload()
     block = page.locator(f'[aria-label="{substitute}"]')
-    expect(block.get_by_label("Set")).to_have_count(3)
+    expect(block.get_by_label("Set", exact=True)).to_have_count(3)
     expect(page.get_by_role("timer", name="Rest timer")).to_be_visible()
 
     page.get_by_role("button", name="Finish workout").click()
