@@ -86,12 +86,12 @@ def _editor() -> rx.Component:
             rx.vstack(
                 form_field("Exercise name", "name", errors=E.errors, default_value=E.form.get("name", ""),
                            key=E.form.get("exercise_id", "") + "n", max_length=120),
-                rx.grid(choice("Category", "category", CATEGORIES), choice("Primary muscle", "primary_muscle", MUSCLES),
+                rx.grid(choice("Exercise category", "category", CATEGORIES), choice("Primary muscle", "primary_muscle", MUSCLES),
                         columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),
                 form_field("Secondary muscles", "secondary_muscles", errors=E.errors,
                            default_value=E.form.get("secondary_muscles", ""), key=E.form.get("exercise_id", "") + "s",
                            hint="Comma-separated, e.g. triceps, front delts"),
-                form_field("Equipment", "equipment", errors=E.errors, default_value=E.form.get("equipment", ""),
+                form_field("Equipment needed", "equipment", errors=E.errors, default_value=E.form.get("equipment", ""),
                            key=E.form.get("exercise_id", "") + "e", hint="Comma-separated names from the catalog; "
                            "empty for bodyweight"),
                 form_field("Instructions", "instructions", errors=E.errors, default_value=E.form.get("instructions", ""),

@@ -139,6 +139,12 @@ def profile_page() -> rx.Component:
         rx.link(rx.hstack(rx.icon("shield-check", size=16), rx.text("Password, two-factor and sessions")),
                 href="/settings/security"),
         _avatar(),
+        section("Badges", rx.cond(
+            S.badges.length() > 0,
+            rx.flex(rx.foreach(S.badges, lambda b: rx.tooltip(
+                rx.badge(rx.icon("award", size=14), b["title"], " · ", b["date"], size="2", color_scheme="amber"),
+                content=b["description"])), wrap="wrap", gap="2"),
+            rx.text("Badges you earn by training show up here.", color_scheme="gray"))),
         _details(),
         _my_data(),
         spacing="4", width="100%",

@@ -13,7 +13,7 @@ import reflex as rx
 
 from adaptivefit.db import session_scope
 from adaptivefit.models import User
-from adaptivefit.services import api_tokens, auth, avatars, mfa, privacy, profile
+from adaptivefit.services import achievements, api_tokens, auth, avatars, mfa, privacy, profile
 from adaptivefit.services.access import ValidationFailed
 from adaptivefit.state.auth import AuthState
 from adaptivefit.state.guard import actor, require_role, resolve_actor
@@ -58,6 +58,11 @@ def _profile_view(session, user: User) -> dict:
     }
 
 
+def _badges(session, user: User) -> list[dict[str, str]]:
+    return [{"title": b.title, "description": b.description, "date": b.awarded_at.strftime("%d %b %Y")}
+            for b in achievements.list_achievements(session, user)]
+
+
 class ProfileState(rx.State):
     form: dict[str, str] = {}
     visible_to_trainers: bool = False
@@ -67,6 +72,7 @@ class ProfileState(rx.State):
     totp_enabled: bool = False
     delete_errors: dict[str, str] = {}
     uploading: bool = False
+    badges: list[dict[str, str]] = []
 
     def _show(self, view: dict) -> None:
         self.form = {k: str(v) for k, v in view.items() if isinstance(v, str)}
@@ -80,6 +86,7 @@ class ProfileState(rx.State):
     async def load(self):
         self.errors, self.delete_errors = {}, {}
         self._show(await asyncio.to_thread(_with_user, _profile_view, actor().id))
+        self.badges = await asyncio.to_thread(_with_user, _badges, actor().id)
 
     @rx.event
     @require_role()

@@ -56,7 +56,7 @@ class AuthState(rx.State):
 
     @rx.var
     def can_edit_library(self) -> bool:
-        return self.user_role in (Role.TRAINER, Role.ADMIN)
+        return self.user_role in (Role.TRAINER, Role.MODERATOR, Role.ADMIN)
 
     @rx.var
     def is_admin(self) -> bool:

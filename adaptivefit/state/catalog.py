@@ -7,10 +7,13 @@ import asyncio
 import reflex as rx
 
 from adaptivefit.db import session_scope
-from adaptivefit.services import catalog
-from adaptivefit.state.guard import public
+from adaptivefit.models import Role
+from adaptivefit.services import avatars, catalog, equipment_profiles
+from adaptivefit.services.access import PermissionDenied, ValidationFailed
+from adaptivefit.state.guard import actor, public, require_role
 
 ALL = "all"
+LIBRARY_EDITORS = (Role.TRAINER, Role.MODERATOR, Role.ADMIN)
 
 
 def _library_page(query: str, muscle: str, category: str, equipment: str, page: int, user_id: int | None):
@@ -130,3 +133,67 @@ class EquipmentCatalogState(rx.State):
     async def load(self):
         self.items = await asyncio.to_thread(_equipment_rows)
         self.loaded = True
+
+
+class EquipmentEditorState(rx.State):
+    """Trainers and admins add and edit catalog items, with a picture checked like an avatar."""
+
+    open: bool = False
+    editing_id: str = ""
+    form: dict[str, str] = {}
+    errors: dict[str, str] = {}
+
+    @rx.event
+    @require_role(*LIBRARY_EDITORS)
+    async def new(self):
+        self.open, self.editing_id, self.form, self.errors = True, "", {}, {}
+
+    @rx.event
+    @require_role(*LIBRARY_EDITORS)
+    async def edit(self, equipment_id: str):
+        items = await asyncio.to_thread(_equipment_rows)
+        chosen = next((item for item in items if str(item["id"]) == str(equipment_id)), None)
+        if chosen is None:
+            return rx.toast.error("That equipment was not found.")
+        self.open, self.editing_id, self.errors = True, str(chosen["id"]), {}
+        self.form = {"name": chosen["name"], "type": chosen["type"], "description": chosen["description"]}
+
+    @rx.event
+    @require_role(*LIBRARY_EDITORS)
+    async def close(self):
+        self.open = False
+
+    async def _save(self, fields: dict, image: bytes | None):
+        me = actor()
+        target = int(self.editing_id) if self.editing_id.isdigit() else None
+
+        def save():
+            with session_scope() as session:
+                return equipment_profiles.save_equipment(session, me, fields, image, equipment_id=target).id
+
+        try:
+            saved_id = await asyncio.to_thread(save)
+        except ValidationFailed as failed:
+            self.errors = failed.errors
+            return rx.toast.error(next(iter(failed.errors.values())))
+        except PermissionDenied as refused:
+            return rx.toast.error(str(refused))
+        self.errors, self.editing_id = {}, str(saved_id)
+        self.form = {k: str(v)[:2000] for k, v in fields.items()}
+        return [rx.toast.success("Equipment saved."), EquipmentCatalogState.load]
+
+    @rx.event
+    @require_role(*LIBRARY_EDITORS)
+    async def save(self, form: dict):
+        fields = {k: str(form.get(k, ""))[:2000] for k in ("name", "type", "description")}
+        return await self._save(fields, None)
+
+    @rx.event
+    @require_role(*LIBRARY_EDITORS)
+    async def upload_picture(self, files: list[rx.UploadFile]):
+        if not self.editing_id:
+            return rx.toast.error("Save the equipment first, then add its picture.")
+        if not files:
+            return
+        data = await files[0].read(avatars.MAX_AVATAR_BYTES + 1)
+        return await self._save(dict(self.form), data)

@@ -17,7 +17,7 @@ from adaptivefit.db import session_scope
 from adaptivefit.models import User
 from adaptivefit.services import achievements, catalog, equipment_profiles, history_io, plans, workouts
 from adaptivefit.services.access import ValidationFailed
-from adaptivefit.services.training_math import from_display, to_display
+from adaptivefit.services.training_math import e1rm, from_display, to_display
 from adaptivefit.state.guard import actor, public, require_role
 
 
@@ -91,6 +91,8 @@ def _view(session, user: User, extra_ids: list[int]) -> dict:
             "sets": [{"id": str(s.id), "number": str(s.set_number), "type": s.set_type, "reps": str(s.reps),
                       "load": _number(s.load_kg, units), "rpe": f"{s.rpe:g}" if s.rpe is not None else "",
                       "rir": str(s.rir) if s.rir is not None else "", "note": s.note,
+                      "e1rm": (f"{_number(e1rm(s.load_kg, s.reps, s.rpe), units)} {units}"
+                               if s.set_type == "working" and s.reps and s.load_kg else ""),
                       "pr": "PR" if s.pr_kinds else ""} for s in block.sets],
         })
     result.update(name=view.name, started=view.started_at.isoformat(),
@@ -222,6 +224,7 @@ class WorkoutState(rx.State):
             logged = workouts.log_set(
                 session, user, workout.id, client_id=client_id, exercise_id=int(exercise_key or 0),
                 reps=str(form.get("reps", ""))[:10], load_kg=load_kg, rpe=str(form.get("rpe", "") or "")[:5] or None,
+                rir=str(form.get("rir", "") or "")[:5] or None,
                 set_type=str(form.get("set_type", "working"))[:10], note=str(form.get("note", ""))[:500])
             earned = achievements.evaluate(session, user)
             return logged, [b.title for b in achievements.unannounced(session, user)], earned

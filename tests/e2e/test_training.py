@@ -116,3 +116,45 @@ def test_plan_substitute_log_reload_finish_dashboard_and_import(page, tmp_path):
     page.locator("input[type=file]").set_input_files(str(csv_path))
     expect(page.get_by_text("Imported 2 workouts and 3 sets.")).to_be_visible()
     expect(page.get_by_text(re.compile(r"^Line 5: "))).to_be_visible()
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (900, 600), (40, 120, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_trainer_adds_equipment_with_a_picture_and_a_shared_exercise(page, live_app):
+    page.goto("/login")
+    page.get_by_label("Email").fill("trainer@adaptivefit.example")
+    page.get_by_label("Password").fill(live_app.demo_password("trainer@adaptivefit.example"))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Account menu").locator("visible=true")).to_contain_text("Theo")
+
+    name = f"Sandbag {secrets.token_hex(2)}"
+    page.goto("/equipment")
+    page.get_by_role("button", name="Add equipment").click()
+    page.get_by_label("Equipment name").fill(name)
+    page.get_by_label("Type").select_option("accessory")
+    page.get_by_label("Description").fill("A canvas bag filled with sand, awkward on purpose.")
+    page.get_by_role("button", name="Save equipment").click()
+    expect(page.get_by_text("Equipment saved.")).to_be_visible()
+    page.locator("input[type=file]").set_input_files({"name": "bag.png", "mimeType": "image/png", "buffer": _png()})
+    picture = page.get_by_role("img", name=name, exact=True)
+    expect(picture).to_have_attribute("src", re.compile(r"/_upload/[0-9a-f]{32}\.webp$"))
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
+
+    page.goto("/exercises")
+    page.get_by_role("button", name="New exercise").click()
+    expect(page.get_by_text("Exercises you add here join the shared library.")).to_be_visible()
+    page.get_by_label("Exercise name").fill(f"{name} Carry")
+    page.get_by_label("Exercise category").select_option("full body")
+    page.get_by_label("Primary muscle").select_option("traps")
+    page.get_by_label("Equipment needed").fill(name)
+    page.get_by_role("button", name="Save exercise").click()
+    page.get_by_label("Search exercises").fill(f"{name} Carry")
+    expect(page.get_by_role("heading", name=f"{name} Carry")).to_be_visible()
