@@ -98,7 +98,7 @@ def dashboard_page() -> rx.Component:
             rx.vstack(rx.text("Today's workout", size="2", color_scheme="gray"),
                       rx.heading(rx.cond(D.today != "", D.today, "Free session"), size="5", as_="h2"), spacing="1"),
             rx.spacer(),
-            rx.button("Go to workout", on_click=[WorkoutState.start(D.today_id), rx.redirect("/workouts")]),
+            rx.button("Start today's workout", on_click=[WorkoutState.start(D.today_id), rx.redirect("/workouts")]),
             align="center", width="100%"), width="100%"),
         section("Goals",
                 rx.cond(D.goals.length() > 0, rx.vstack(rx.foreach(D.goals, _goal), width="100%", spacing="3"),

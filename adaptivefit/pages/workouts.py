@@ -102,7 +102,6 @@ def _block(block) -> rx.Component:
             rx.heading(block["name"], size="4", as_="h2"),
             rx.cond(block["plan"] != "", rx.text(block["plan"], size="2", color_scheme="gray")),
             rx.text(rx.text.strong("Last time: "), block["previous"], size="2"),
-            rx.text("e1RM is estimated with the Epley formula, w × (1 + reps / 30).", size="1", color_scheme="gray"),
             rx.cond(
                 block["unavailable"] != "",
                 rx.callout.root(
@@ -203,6 +202,8 @@ def _active() -> rx.Component:
         rx.hstack(rx.heading(S.name, size="6", as_="h2"), rx.spacer(),
                   rx.button("Finish workout", color_scheme="green", on_click=S.finish), width="100%", align="center"),
         _rest_timer(),
+        rx.text("Each working set shows its estimated one-rep max (e1RM) by the Epley formula, "
+                "load × (1 + reps / 30).", size="1", color_scheme="gray"),
         rx.foreach(S.blocks, _block),
         _add_exercise(),
         spacing="4", width="100%",

@@ -28,7 +28,7 @@ from adaptivefit.models import (
     Workout,
     WorkoutSet,
 )
-from adaptivefit.services import catalog
+from adaptivefit.services import achievements, catalog, equipment_profiles, plans, records
 from adaptivefit.services.passwords import hash_password
 from adaptivefit.services.uploads import save_image
 
@@ -176,6 +176,23 @@ def _ensure_history(session: Session, member: User, program: TrainingProgram, no
     session.add(Purchase(user_id=member.id, program_id=program.id, kind="one_time", status="active",
                          amount_cents=program.price_cents, currency=program.currency, start_at=start))
 
+    # The member trains push / pull / legs from a plan at a full gym, with dumbbells at home too.
+    gym = equipment_profiles.create_profile(session, member, "Gym", [e.id for e in session.exec(select(Equipment)).all()])
+    home_ids = [e.id for e in session.exec(select(Equipment).where(
+        Equipment.name.in_(["Dumbbell", "Adjustable Bench", "Pull-up Bar", "Resistance Band"]))).all()]
+    equipment_profiles.create_profile(session, member, "Home", home_ids)
+    equipment_profiles.set_default(session, member, gym.id)
+    plan = plans.create_plan(session, member, "Push Pull Legs")
+    plan_days = {}
+    for position, (day_name, lifts) in enumerate(SESSIONS.items(), start=1):
+        day = plans.add_day(session, member, plan.id, week=1, name=day_name)
+        plan_days[day_name] = day.id
+        for exercise_name, _load, reps in lifts:
+            plans.add_plan_exercise(session, member, day.id, {
+                "exercise_id": str(exercises[exercise_name].id), "sets": "3", "reps": f"{reps}-{reps + 2}",
+                "target_rpe": "8", "rest_s": "150" if reps <= 6 else "90"})
+    plans.set_active(session, member, plan.id)
+
     order = list(SESSIONS)
     session_index = 0
     client_counter = 0
@@ -204,7 +221,7 @@ def _ensure_history(session: Session, member: User, program: TrainingProgram, no
         week = session_index // len(order)
         session_index += 1
         started = date + timedelta(hours=18)
-        workout = Workout(user_id=member.id, name=kind, started_at=started,
+        workout = Workout(user_id=member.id, name=kind, started_at=started, plan_day_id=plan_days[kind],
                           finished_at=started + timedelta(minutes=55 + rng.randint(0, 15)))
         session.add(workout)
         session.flush()
@@ -219,12 +236,19 @@ def _ensure_history(session: Session, member: User, program: TrainingProgram, no
                 rpe = min(10.0, 7.0 + set_number * 0.5 + rng.choice([0.0, 0.5]))
                 client_counter += 1
                 logged = started + timedelta(minutes=minute)
-                session.add(WorkoutSet(workout_id=workout.id, user_id=member.id, exercise_id=exercise.id,
-                                       client_id=f"demo-{client_counter}", set_number=set_number, reps=done,
-                                       load_kg=load, rpe=rpe, logged_at=logged))
+                logged_set = WorkoutSet(workout_id=workout.id, user_id=member.id, exercise_id=exercise.id,
+                                        client_id=f"demo-{client_counter}", set_number=set_number, reps=done,
+                                        load_kg=load, rpe=rpe, rest_s=150 if reps <= 6 else 90, logged_at=logged)
+                session.add(logged_set)
+                session.flush()
+                # The same shape live logging writes, so the generic history reads alike.
                 session.add(FitnessData(user_id=member.id, type="workout", recorded_at=logged,
-                                        data={"workout_id": workout.id, "exercise": exercise_name,
-                                              "set_number": set_number, "reps": done, "load_kg": load, "rpe": rpe}))
+                                        data={"set_id": logged_set.id, "workout_id": workout.id,
+                                              "exercise_id": exercise.id, "exercise": exercise_name, "reps": done,
+                                              "load_kg": load, "rpe": rpe, "rir": None, "set_type": "working"}))
+    session.flush()
+    records.rebuild_records(session, member.id)
+    achievements.evaluate(session, member, now=now)
     return True
 
 

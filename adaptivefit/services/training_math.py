@@ -10,6 +10,11 @@ UNITS = ("kg", "lb")
 # The smallest jump a standard gym allows: a pair of 1.25 kg plates, or a pair of 2.5 lb plates.
 PLATE_STEP = {"kg": 2.5, "lb": 5.0}
 
+# The estimate the app shows and stores in records: `e1rm` below. Brzycki is offered beside it
+# for comparison only, so every page, record and goal agrees on one number.
+E1RM_FORMULA = "Epley"
+BRZYCKI_MAX_REPS = 10
+
 
 def e1rm(load_kg: float, reps: int, rpe: float | None = None) -> float:
     """Estimated one-rep max in kg (Epley).
@@ -25,6 +30,21 @@ def e1rm(load_kg: float, reps: int, rpe: float | None = None) -> float:
     if effective <= 1:
         return float(load_kg)
     return load_kg * (1 + effective / 30)
+
+
+def brzycki(load_kg: float, reps: int) -> float | None:
+    """Estimated one-rep max in kg by Brzycki: load * 36 / (37 - reps), for 1 to 10 reps.
+
+    None outside 1-10 reps: the formula was fitted on low-rep sets, it grows without bound as reps
+    approach 37 (and turns negative past it), and from about 10 reps on it drifts away from what
+    members actually lift, so no estimate beats a wrong one. A load of zero or less gives 0.0, as
+    `e1rm` does: an unloaded set says nothing about a one-rep max.
+    """
+    if isinstance(reps, bool) or not 1 <= reps <= BRZYCKI_MAX_REPS:
+        return None
+    if load_kg <= 0:
+        return 0.0
+    return load_kg * 36 / (37 - reps)
 
 
 def _check(units: str) -> str:
