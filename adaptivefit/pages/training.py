@@ -19,10 +19,11 @@ SELECT_STYLE = {"padding": "0.5em", "width": "100%", "font_size": "16px", "borde
 
 def _goal(goal) -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.text(goal["title"], weight="medium"), rx.spacer(),
-                  rx.text(goal["progress"], size="2", color_scheme="gray"), width="100%"),
-        rx.progress(value=goal["percent"].to(int), max=100, aria_label=goal["title"],
-                    color_scheme=rx.cond(goal["reached"] != "", "green", "jade")),
+        rx.hstack(rx.text(goal["title"], weight="medium"), tag(goal["focus"], "blue"),
+                  rx.cond(goal["due"] != "", rx.text(goal["due"], size="1", color_scheme="gray")), rx.spacer(),
+                  rx.text(goal["progress"], size="2", color_scheme="gray"), width="100%", wrap="wrap"),
+        rx.el.progress(value=goal["percent"], max="100", aria_label=goal["title"],
+                       style={"width": "100%", "height": "0.6em", "accent_color": "var(--accent-9)"}),
         width="100%", spacing="1",
     )
 
@@ -45,7 +46,19 @@ def _goal_form() -> rx.Component:
                                        id="goal-exercise", name="exercise_id", style=SELECT_STYLE),
                           spacing="1", width="100%"),
                 form_field("Target", "target", errors=D.errors, input_mode="decimal",
-                           hint="Workouts, kg of e1RM, kg of bodyweight, or kg of weekly volume."),
+                           hint="Workouts a week, or e1RM, bodyweight or weekly volume in your units."),
+                rx.vstack(field_label("Focus", "goal-primary"),
+                          rx.el.select(rx.el.option("From the kind", value=""),
+                                       *[rx.el.option(t.replace("_", " ").capitalize(), value=t) for t in
+                                         ("strength", "hypertrophy", "endurance", "fat_loss", "general_fitness")],
+                                       id="goal-primary", name="primary_goal_type", style=SELECT_STYLE),
+                          spacing="1", width="100%"),
+                rx.vstack(field_label("Priority", "goal-priority"),
+                          rx.el.select(*[rx.el.option(label, value=str(v)) for v, label in
+                                         ((1, "1 (highest)"), (2, "2"), (3, "3"), (4, "4"), (5, "5 (lowest)"))],
+                                       id="goal-priority", name="priority", default_value="3", style=SELECT_STYLE),
+                          spacing="1", width="100%"),
+                form_field("By date (optional)", "target_date", errors=D.errors, input_type="date"),
                 columns=rx.breakpoints(initial="1", sm="3"), spacing="3", width="100%",
             ),
             rx.foreach(D.errors.values(), lambda e: rx.text(e, color_scheme="red", size="2", role="alert")),
@@ -100,6 +113,11 @@ def dashboard_page() -> rx.Component:
             rx.spacer(),
             rx.button("Start today's workout", on_click=[WorkoutState.start(D.today_id), rx.redirect("/workouts")]),
             align="center", width="100%"), width="100%"),
+        rx.card(rx.hstack(
+            rx.icon("flame", size=22, color=rx.color("orange", 10)),
+            rx.text(rx.text.strong(D.streak.to_string()), " weeks in a row with a workout", size="3"),
+            rx.spacer(), rx.text("Best: ", D.best_streak.to_string(), " weeks", size="2", color_scheme="gray"),
+            align="center", width="100%"), width="100%", aria_label="Training streak"),
         section("Goals",
                 rx.cond(D.goals.length() > 0, rx.vstack(rx.foreach(D.goals, _goal), width="100%", spacing="3"),
                         rx.text("No goals yet. Add one below.", color_scheme="gray")),

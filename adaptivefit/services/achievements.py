@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from adaptivefit.models import Achievement, PersonalRecord, User, Workout, WorkoutSet
 from adaptivefit.models.base import utcnow
 from adaptivefit.services import goals
-from adaptivefit.services.dashboard import has_working_set, longest_run, training_weeks, working_sets
+from adaptivefit.services.dashboard import has_working_set, longest_streak_weeks, working_sets
 
 # code: (title, description, lucide icon name)
 BADGES: dict[str, tuple[str, str, str]] = {
@@ -68,7 +68,7 @@ def _workouts(session: Session, user: User, now: datetime) -> float:
 
 
 def _streak_weeks(session: Session, user: User, now: datetime) -> float:
-    return longest_run(training_weeks(session, user, now=now))
+    return longest_streak_weeks(session, user, now=now)
 
 
 def _personal_records(session: Session, user: User, now: datetime) -> float:

@@ -231,3 +231,25 @@ def longest_run(mondays: Iterable[date]) -> int:
         best = max(best, run)
         previous = monday
     return best
+
+
+def current_streak_weeks(session: Session, user: User, *, now: datetime | None = None) -> int:
+    """Consecutive ISO weeks with a workout, up to this week; 0 once a whole week has gone by without one.
+
+    A week still under way without a workout yet does not break the streak: it counts back from
+    last week then, so a member who trains on Fridays keeps their streak on Monday.
+    """
+    now = now or utcnow()
+    weeks = set(training_weeks(session, user, now=now))
+    (this_monday,), _ = recent_weeks(user, 1, now)
+    monday = this_monday if this_monday in weeks else this_monday - timedelta(weeks=1)
+    streak = 0
+    while monday in weeks:
+        streak += 1
+        monday -= timedelta(weeks=1)
+    return streak
+
+
+def longest_streak_weeks(session: Session, user: User, *, now: datetime | None = None) -> int:
+    """The most consecutive ISO weeks with a workout the member has ever had."""
+    return longest_run(training_weeks(session, user, now=now))

@@ -38,7 +38,7 @@ CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 # every member's sets of that exercise.
 _EXERCISE = WorkoutSet.exercise_id + 0
 
-RECORD_LABELS = {"e1rm": "e1RM", "load": "heaviest load", "volume": "best set volume"}
+RECORD_LABELS = {"e1rm": "e1RM", "load": "heaviest load", "volume": "best set volume", "reps": "most reps"}
 
 # (reps, load_kg, rpe) of each working set the last time an exercise was done.
 Previous = tuple[tuple[int, float, float | None], ...]
@@ -583,6 +583,19 @@ def _shown(kg: float, units: str) -> str:
     return f"{to_display(kg, units):.1f}".rstrip("0").rstrip(".")
 
 
+def _rep_records(found: list[tuple[float, int]]) -> list[tuple[float, int]]:
+    """The rep records of one exercise in a workout worth a line, heaviest first.
+
+    A record matched or beaten on both load and reps by another from the same workout says
+    nothing new (10 reps at 60 kg, then 10 at 62.5 kg: only the second is shown).
+    """
+    kept: list[tuple[float, int]] = []
+    for load_kg, reps in sorted(set(found), key=lambda r: (-records.rep_floor(r[0]), -r[1], -r[0])):
+        if all(reps > kept_reps for _, kept_reps in kept):
+            kept.append((load_kg, reps))
+    return kept
+
+
 def summary(session: Session, user: User, workout_id: int) -> WorkoutSummary:
     """Duration, volume (warm-ups left out), number of sets and the records set in the workout."""
     workout = _workout(session, user, workout_id)
@@ -592,23 +605,34 @@ def summary(session: Session, user: User, workout_id: int) -> WorkoutSummary:
         select(func.count(WorkoutSet.id), func.coalesce(func.sum(tonnage), 0.0)).where(WorkoutSet.workout_id == workout.id)
     ).one()
     best: dict[tuple[int, str], float] = {}
+    rep_records: dict[int, list[tuple[float, int]]] = {}
     names: dict[int, str] = {}
-    for record, name in session.exec(
-        select(PersonalRecord, Exercise.name)
+    for record, name, load_kg in session.exec(
+        select(PersonalRecord, Exercise.name, WorkoutSet.load_kg)
         .join(WorkoutSet, WorkoutSet.id == PersonalRecord.set_id)
         .join(Exercise, Exercise.id == PersonalRecord.exercise_id)
         .where(WorkoutSet.workout_id == workout.id, PersonalRecord.user_id == user.id)
         .order_by(WorkoutSet.logged_at, WorkoutSet.id)
     ):
         names.setdefault(record.exercise_id, name)
+        if record.kind == "reps":
+            rep_records.setdefault(record.exercise_id, []).append((float(load_kg), int(record.value)))
+            continue
         key = (record.exercise_id, record.kind)
         best[key] = max(record.value, best.get(key, record.value))
-    exercise_order = list(names)
     units = _units(user)
-    prs = tuple(
-        f"{names[exercise_id]}: new {RECORD_LABELS[kind]} {_shown(best[exercise_id, kind], units)} {units}"
-        for exercise_id, kind in sorted(best, key=lambda k: (exercise_order.index(k[0]), records.KINDS.index(k[1])))
-    )
+    prs = []
+    for exercise_id, name in names.items():
+        prs.extend(
+            f"{name}: new {RECORD_LABELS[kind]} {_shown(best[exercise_id, kind], units)} {units}"
+            for kind in records.BEST_KINDS
+            if (exercise_id, kind) in best
+        )
+        prs.extend(
+            f"{name}: {reps} rep{'s' if reps != 1 else ''} at {_shown(load_kg, units)} {units}"
+            for load_kg, reps in _rep_records(rep_records.get(exercise_id, []))
+        )
+    prs = tuple(prs)
     return WorkoutSummary(
         id=workout.id, name=workout.name, duration_s=max(0, int((end - workout.started_at).total_seconds())),
         volume_kg=float(volume), set_count=int(count), prs=prs,

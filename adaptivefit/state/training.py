@@ -19,7 +19,7 @@ from adaptivefit.services import (
     records,
 )
 from adaptivefit.services.access import PermissionDenied, ValidationFailed
-from adaptivefit.services.training_math import to_display
+from adaptivefit.services.training_math import from_display, to_display
 from adaptivefit.state.guard import actor, require_role
 
 
@@ -29,6 +29,10 @@ def _with_user(fn, user_id: int, *args, **kwargs):
         if user is None:
             raise ValidationFailed({"account": "This account no longer exists."})
         return fn(session, user, *args, **kwargs)
+
+
+GOAL_TARGETS = {"strength": "target_e1rm_kg", "consistency": "workouts_per_week", "bodyweight": "target_kg",
+                "volume": "weekly_volume_kg"}
 
 
 def _first_error(failed: ValidationFailed) -> str:
@@ -240,6 +244,8 @@ class DashboardState(rx.State):
     per_week: list[dict] = []
     units: str = "kg"
     errors: dict[str, str] = {}
+    streak: int = 0
+    best_streak: int = 0
 
     def _read(self, session, user: User) -> None:
         units = user.units
@@ -247,12 +253,20 @@ class DashboardState(rx.State):
         day = plans.next_day(session, user)
         self.today, self.today_id = (day.name, str(day.id)) if day else ("", "")
         self.goals = [{"id": str(g.id), "title": g.title, "percent": str(round(g.percent)),
-                       "progress": f"{g.current:g} / {g.target:g} {g.unit}", "reached": "yes" if g.reached else ""}
+                       "progress": f"{g.current:g} / {g.target:g} {g.unit}", "reached": "yes" if g.reached else "",
+                       "focus": g.primary.replace("_", " "),
+                       "due": (f"{g.days_left} days left" if g.days_left is not None and g.days_left >= 0
+                               else ("past its date" if g.days_left is not None else ""))}
                       for g in goals.list_goals(session, user)]
-        self.records = [{"name": r.exercise_name, "kind": {"e1rm": "estimated 1RM", "load": "heaviest",
-                                                            "volume": "best set volume"}.get(r.kind, r.kind),
-                         "value": _load_text(r.value, units), "date": r.achieved_at.strftime("%d %b")}
+        self.records = [{"name": r.exercise_name,
+                         "kind": {"e1rm": "estimated 1RM", "load": "heaviest", "volume": "best set volume",
+                                  "reps": "rep record"}.get(r.kind, r.kind),
+                         "value": (f"{r.value:g} reps at {_load_text(r.load_kg, units)}" if r.kind == "reps"
+                                   else _load_text(r.value, units)),
+                         "date": r.achieved_at.strftime("%d %b")}
                         for r in records.recent_records(session, user.id, limit=6)]
+        self.streak = dashboard.current_streak_weeks(session, user)
+        self.best_streak = dashboard.longest_streak_weeks(session, user)
         self.badges = [{"title": b.title, "description": b.description, "icon": b.icon,
                         "date": b.awarded_at.strftime("%d %b %Y")} for b in achievements.list_achievements(session, user)]
         self.lifts = [{"id": str(i), "name": n} for i, n in dashboard.top_lifts(session, user)]
@@ -280,6 +294,17 @@ class DashboardState(rx.State):
     @require_role()
     async def add_goal(self, form: dict):
         fields = {k: str(v)[:200] for k, v in form.items()}
+        # One "target" box in the form; the goal kind says what it measures (masses in the member's units).
+        kind = fields.get("kind", "")
+        key = GOAL_TARGETS.get(kind)
+        target = fields.pop("target", "").strip().replace(",", ".")
+        if key is not None and target:
+            if kind != "consistency" and self.units == "lb":
+                try:
+                    target = f"{from_display(float(target), 'lb'):.2f}"
+                except ValueError:
+                    pass
+            fields[key] = target
         try:
             await asyncio.to_thread(_with_user, goals.create_goal, actor().id, fields)
         except ValidationFailed as failed:

@@ -158,3 +158,19 @@ def test_trainer_adds_equipment_with_a_picture_and_a_shared_exercise(page, live_
     page.get_by_role("button", name="Save exercise").click()
     page.get_by_label("Search exercises").fill(f"{name} Carry")
     expect(page.get_by_role("heading", name=f"{name} Carry")).to_be_visible()
+
+
+def test_a_goal_shows_progress_from_the_logs(page):
+    _register(page)
+    page.goto("/dashboard")
+    expect(page.get_by_label("Training streak")).to_contain_text("0 weeks in a row")
+    page.get_by_label("Kind").select_option("consistency")
+    page.get_by_label("Target").fill("4")
+    page.get_by_label("Priority").select_option("1")
+    page.get_by_role("button", name="Add goal").click()
+    goal = page.get_by_role("progressbar")
+    expect(goal).to_have_count(1)
+    expect(page.get_by_text("0 / 4 workouts")).to_be_visible()
+    page.get_by_label("Target").fill("99")
+    page.get_by_role("button", name="Add goal").click()
+    expect(page.get_by_role("alert").first).to_be_visible()

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 from uuid import uuid4
 
@@ -178,3 +178,53 @@ def test_longest_run_crosses_year_ends():
     mondays = [date(2020, 12, 21), date(2020, 12, 28), date(2021, 1, 4), date(2021, 1, 18)]
     assert dashboard.longest_run(mondays) == 3
     assert dashboard.longest_run([]) == 0
+
+
+def _train_in_weeks(session, user, exercise, mondays):
+    for monday in mondays:
+        log(session, user, exercise, datetime.combine(monday, time(10), tzinfo=UTC), 5, 100)
+
+
+# NOW is in the week of Monday 5 January 2026.
+W02, W01, W52, W51, W50 = (date(2026, 1, 5) - timedelta(weeks=n) for n in range(5))
+
+
+def test_current_streak_counts_back_from_this_week(session, maya, squat):
+    _train_in_weeks(session, maya, squat, [W02, W01, W52, W50])
+    assert dashboard.current_streak_weeks(session, maya, now=NOW) == 3  # W51 broke it
+    assert dashboard.longest_streak_weeks(session, maya, now=NOW) == 3
+
+
+def test_current_streak_holds_while_this_week_is_still_open(session, maya, squat):
+    _train_in_weeks(session, maya, squat, [W01, W52, W51])
+    assert dashboard.current_streak_weeks(session, maya, now=NOW) == 3
+    # A week later, with nothing logged in the week gone by, the streak is over.
+    assert dashboard.current_streak_weeks(session, maya, now=NOW + timedelta(weeks=1)) == 0
+    assert dashboard.longest_streak_weeks(session, maya, now=NOW + timedelta(weeks=1)) == 3
+
+
+def test_current_streak_ignores_empty_workouts_warmups_and_later_weeks(session, maya, squat):
+    assert dashboard.current_streak_weeks(session, maya, now=NOW) == 0
+    assert dashboard.longest_streak_weeks(session, maya, now=NOW) == 0
+    _train_in_weeks(session, maya, squat, [W52, W51, W50])  # over before last week
+    log(session, maya, squat, datetime(2026, 1, 6, tzinfo=UTC), 5, 60, set_type="warmup")
+    session.add(Workout(user_id=maya.id, name="Opened, nothing logged", started_at=datetime(2025, 12, 30, tzinfo=UTC)))
+    log(session, make_user(session, "Omar"), squat, datetime(2025, 12, 30, tzinfo=UTC), 5, 100)
+    session.flush()
+    assert dashboard.current_streak_weeks(session, maya, now=NOW) == 0
+    assert dashboard.longest_streak_weeks(session, maya, now=NOW) == 3
+    _train_in_weeks(session, maya, squat, [date(2026, 1, 19)])  # a workout dated ahead of now
+    assert dashboard.current_streak_weeks(session, maya, now=NOW) == 0
+
+
+def test_current_streak_uses_the_members_weeks(session, squat):
+    sydney = make_user(session, "Aroha", timezone="Australia/Sydney")
+    # Sunday 20:00 UTC of 2026-W01 is Monday 07:00 of 2026-W02 in Sydney; the other is mid-W01.
+    log(session, sydney, squat, datetime(2026, 1, 4, 20, 0, tzinfo=UTC), 5, 100)
+    log(session, sydney, squat, datetime(2025, 12, 31, 9, 0, tzinfo=UTC), 5, 100)
+    assert dashboard.current_streak_weeks(session, sydney, now=NOW) == 2
+    # In UTC both fall in 2026-W01: one week, counted from last week when this one is still empty.
+    utc = make_user(session, "Ute")
+    log(session, utc, squat, datetime(2026, 1, 4, 20, 0, tzinfo=UTC), 5, 100)
+    log(session, utc, squat, datetime(2025, 12, 31, 9, 0, tzinfo=UTC), 5, 100)
+    assert dashboard.current_streak_weeks(session, utc, now=NOW) == 1

@@ -261,3 +261,129 @@ def test_a_malformed_goal_row_is_left_out(session, maya):
     session.add(Goal(user_id=maya.id, goal_type="consistency", details={"workouts_per_week": 0}))
     kept = create_goal(session, maya, {"kind": "consistency", "workouts_per_week": 1})
     assert [g.id for g in list_goals(session, maya, now=NOW)] == [kept.id]
+
+
+# What a goal trains for, its priority and its date.
+
+def _form(kind="consistency", **extra):
+    return {"kind": kind, "workouts_per_week": 3, **extra}
+
+
+def test_the_primary_goal_type_defaults_from_the_kind(session, maya, squat):
+    weigh_in(session, maya, 90.0, NOW - timedelta(days=1))
+    goals = {
+        "strength": create_goal(session, maya, {"kind": "strength", "exercise_id": squat.id, "target_e1rm_kg": 150}),
+        "consistency": create_goal(session, maya, _form()),
+        "loss": create_goal(session, maya, {"kind": "bodyweight", "target_kg": 80}),
+        "gain": create_goal(session, maya, {"kind": "bodyweight", "target_kg": 95}),
+        "volume": create_goal(session, maya, {"kind": "volume", "weekly_volume_kg": 5000}),
+    }
+    assert {name: goal.primary_goal_type for name, goal in goals.items()} == {
+        "strength": "strength", "consistency": "general_fitness", "loss": "fat_loss", "gain": "general_fitness",
+        "volume": "hypertrophy",
+    }
+    assert all(goal.secondary_goal_type is None and goal.priority == 3 for goal in goals.values())
+    assert all("target_date" not in goal.details for goal in goals.values())
+    shown = list_goals(session, maya, now=NOW)
+    assert [(g.primary, g.priority, g.target_date, g.days_left) for g in shown] == [
+        ("strength", 3, "", None), ("general_fitness", 3, "", None), ("fat_loss", 3, "", None),
+        ("general_fitness", 3, "", None), ("hypertrophy", 3, "", None),
+    ]
+
+
+def test_the_aims_priority_and_date_a_member_gives_are_kept(session, maya):
+    goal = create_goal(
+        session, maya,
+        _form(primary_goal_type="endurance", secondary_goal_type="Fat loss", priority="1", target_date="2026-03-31"),
+        now=NOW,
+    )
+    assert (goal.primary_goal_type, goal.secondary_goal_type, goal.priority) == ("endurance", "fat_loss", 1)
+    assert goal.details == {"workouts_per_week": 3, "target_date": "2026-03-31"}
+    progress = only(session, maya)
+    assert (progress.primary, progress.priority, progress.target_date, progress.days_left) == (
+        "endurance", 1, "2026-03-31", 83,
+    )
+    # Days are the member's: at 12:00 UTC it is already the next day in Auckland.
+    maya.timezone = "Pacific/Auckland"
+    assert only(session, maya).days_left == 82
+    assert list_goals(session, maya, now=NOW + timedelta(days=90))[0].days_left == -8  # past the date
+
+
+def test_aims_priority_and_date_are_checked(session, maya):
+    today = NOW.date()
+    errors = refused(session, maya, _form(primary_goal_type="telepathy", secondary_goal_type=7, priority="6",
+                                          target_date="31/03/2026"))
+    assert errors == {
+        "primary_goal_type": "Choose a primary goal: strength, hypertrophy, endurance, fat loss or general fitness.",
+        "secondary_goal_type": "Choose a secondary goal: strength, hypertrophy, endurance, fat loss or general fitness.",
+        "priority": "Enter a whole number between 1 and 5.",
+        "target_date": "Enter a date like 2026-06-30.",
+    }
+    assert refused(session, maya, _form(secondary_goal_type="general_fitness")) == {
+        "secondary_goal_type": "Choose a secondary goal different from the primary one."
+    }
+    assert refused(session, maya, _form(primary_goal_type="strength", secondary_goal_type="strength")) == {
+        "secondary_goal_type": "Choose a secondary goal different from the primary one."
+    }
+    for bad in (0, True, "1.5", "high"):
+        assert "priority" in refused(session, maya, _form(priority=bad))
+    with pytest.raises(ValidationFailed) as caught:
+        create_goal(session, maya, _form(target_date=(today - timedelta(days=1)).isoformat()), now=NOW)
+    assert caught.value.errors == {"target_date": "Choose a date from today on."}
+    with pytest.raises(ValidationFailed) as caught:
+        create_goal(session, maya, _form(target_date="2031-01-08"), now=NOW)
+    assert caught.value.errors == {"target_date": "Choose a date within 5 years."}
+    for bad in ("2026-02-30", "20260301", "2026-3-1", 20260301):
+        with pytest.raises(ValidationFailed) as caught:
+            create_goal(session, maya, _form(target_date=bad), now=NOW)
+        assert caught.value.errors == {"target_date": "Enter a date like 2026-06-30."}
+    # The kind's own reasons come together with these.
+    assert set(refused(session, maya, {"kind": "consistency", "priority": 9})) == {"workouts_per_week", "priority"}
+    assert session.exec(select(Goal)).all() == []
+
+    for good in (today.isoformat(), "2031-01-07", today):
+        goal = create_goal(session, maya, _form(target_date=good, priority=5, secondary_goal_type=""), now=NOW)
+        assert (goal.details["target_date"], goal.secondary_goal_type) == (str(good), None)
+
+
+def test_five_years_from_a_leap_day(session, maya):
+    leap_day = datetime(2028, 2, 29, 12, 0, tzinfo=UTC)
+    assert create_goal(session, maya, _form(target_date="2033-02-28"), now=leap_day)
+    assert "target_date" in refused_at(session, maya, _form(target_date="2033-03-01"), leap_day)
+
+
+def refused_at(session, user, form, now):
+    with pytest.raises(ValidationFailed) as caught:
+        create_goal(session, user, form, now=now)
+    return caught.value.errors
+
+
+def test_goals_are_listed_by_priority_then_age(session, maya):
+    later = create_goal(session, maya, _form(priority=2), now=NOW)
+    low = create_goal(session, maya, _form(priority=5), now=NOW - timedelta(days=9))
+    default = create_goal(session, maya, _form(), now=NOW - timedelta(days=5))
+    first = create_goal(session, maya, _form(priority=1), now=NOW)
+    earlier = create_goal(session, maya, _form(priority=2), now=NOW - timedelta(days=1))
+    assert [g.id for g in list_goals(session, maya, now=NOW)] == [first.id, earlier.id, later.id, default.id, low.id]
+
+
+def test_older_and_odd_rows_still_show(session, maya):
+    # Rows written before these fields were set, or edited by hand: defaults, never a crash.
+    session.add(Goal(user_id=maya.id, goal_type="volume", details={"exercise_id": None, "weekly_volume_kg": 100}))
+    session.add(Goal(user_id=maya.id, goal_type="bodyweight", primary_goal_type="telepathy",
+                     details={"target_kg": 70, "start_kg": 80, "target_date": "next spring"}))
+    session.add(Goal(user_id=maya.id, goal_type="consistency", details={"workouts_per_week": 2,
+                                                                       "target_date": "2026-13-40"}))
+    session.flush()
+    shown = list_goals(session, maya, now=NOW)
+    assert [(g.kind, g.primary, g.priority, g.target_date, g.days_left) for g in shown] == [
+        ("volume", "hypertrophy", 1, "", None), ("bodyweight", "fat_loss", 1, "", None),
+        ("consistency", "general_fitness", 1, "", None),
+    ]
+
+
+def test_goal_progress_can_still_be_built_without_the_new_fields():
+    from adaptivefit.services.goals import GoalProgress
+
+    progress = GoalProgress(1, "Squat", "strength", 100.0, 150.0, "kg", 66, False)
+    assert (progress.primary, progress.priority, progress.target_date, progress.days_left) == ("", 3, "", None)

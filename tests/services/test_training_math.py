@@ -1,7 +1,9 @@
 import pytest
 
 from adaptivefit.services.training_math import (
+    E1RM_FORMULA,
     KG_PER_LB,
+    brzycki,
     e1rm,
     from_display,
     round_to_plates,
@@ -64,3 +66,28 @@ def test_set_volume():
     assert set_volume(100, 5) == 500.0
     assert set_volume(0, 12) == 0.0
     assert set_volume(62.5, 8) == 500.0
+
+
+def test_the_shown_formula_is_epley():
+    assert E1RM_FORMULA == "Epley"
+    assert e1rm(100, 10) == pytest.approx(100 * (1 + 10 / 30))  # e1rm stays Epley, not Brzycki's 138.5
+
+
+@pytest.mark.parametrize(
+    ("load", "reps", "expected"),
+    [
+        (100, 1, 100.0),  # 36 / 36: a single is the max itself
+        (100, 5, 112.5),  # 3600 / 32
+        (100, 10, 100 * 36 / 27),  # 133.33, where Epley also gives 133.33
+        (60, 3, 60 * 36 / 34),
+        (0, 5, 0.0),
+        (-10, 5, 0.0),
+    ],
+)
+def test_brzycki(load, reps, expected):
+    assert brzycki(load, reps) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("reps", [0, -1, 11, 12, 36, 37, 40])
+def test_brzycki_gives_no_estimate_outside_one_to_ten_reps(reps):
+    assert brzycki(100, reps) is None  # 37 reps would divide by zero, more would go negative

@@ -432,7 +432,7 @@ def test_update_set_changes_the_set_its_record_and_the_personal_records(ctx):
     warm = workouts.update_set(c.session, c.ada, typo.id, set_type="warmup", reps=3, rir=2)
     assert (warm.set_type, warm.reps, warm.rir, warm.load_kg) == ("warmup", 3, 2, 100.0)
     better = workouts.update_set(c.session, c.ada, typo.id, set_type="working", reps=6)
-    assert better.pr_kinds == ("e1rm", "volume")  # same load is not heavier
+    assert better.pr_kinds == ("e1rm", "volume", "reps")  # same load is not heavier, but 6 reps beat 5 at it
 
 
 def test_update_set_validates_and_writes_nothing_when_refused(ctx):
@@ -503,6 +503,33 @@ def test_summary_shows_records_in_the_members_units(ctx):
         "Barbell Bench Press: new heaviest load 225 lb",
         "Barbell Bench Press: new best set volume 225 lb",
     )
+
+
+def test_summary_names_rep_records_with_their_load(ctx):
+    c = ctx
+    _finished_workout(c, c.ada, T0 - timedelta(days=3), [(c.bench, 8, 60, {}), (c.bench, 5, 70, {})])
+    workout = workouts.start_workout(c.session, c.ada, now=T0)
+    assert c.log(c.ada, workout, c.bench, 9, 60).pr_kinds == ("volume", "reps")  # 78 e1RM < 70 x 5's 81.7
+    assert c.log(c.ada, workout, c.bench, 10, 60).pr_kinds == ("volume", "reps")
+    assert c.log(c.ada, workout, c.bench, 6, 70).pr_kinds == ("e1rm", "reps")
+    assert workouts.finish_workout(c.session, c.ada, workout.id, now=T0 + timedelta(minutes=30)).prs == (
+        "Barbell Bench Press: new e1RM 84 kg",
+        "Barbell Bench Press: new best set volume 600 kg",
+        "Barbell Bench Press: 6 reps at 70 kg",  # heaviest first; 9 at 60 is left out for 10 at 60
+        "Barbell Bench Press: 10 reps at 60 kg",
+    )
+
+
+def test_a_rep_record_matched_at_a_heavier_load_in_the_same_workout_is_one_line(ctx):
+    c = ctx
+    c.ada.units = "lb"
+    c.session.add(c.ada)
+    _finished_workout(c, c.ada, T0 - timedelta(days=3), [(c.squat, 5, 225 * KG_PER_LB, {})])
+    workout = workouts.start_workout(c.session, c.ada, now=T0)
+    c.log(c.ada, workout, c.squat, 8, 185 * KG_PER_LB)
+    c.log(c.ada, workout, c.squat, 8, 205 * KG_PER_LB)
+    prs = workouts.finish_workout(c.session, c.ada, workout.id, now=T0 + timedelta(minutes=30)).prs
+    assert [line for line in prs if " reps at " in line] == ["Barbell Back Squat: 8 reps at 205 lb"]
 
 
 def test_exercise_history_lists_finished_workouts_newest_first(ctx):
