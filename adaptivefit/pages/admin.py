@@ -23,7 +23,7 @@ def _user_row(row) -> rx.Component:
                 rx.el.select(
                     *[rx.el.option(role, value=role) for role in ROLES],
                     value=row["role"],
-                    aria_label=f"Role",
+                    aria_label="Role",
                     on_change=lambda value: U.change_role(row["id"], value),
                     style={"padding": "0.3em"},
                 ),

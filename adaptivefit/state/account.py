@@ -11,21 +11,11 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
-from adaptivefit.db import session_scope
 from adaptivefit.models import User
 from adaptivefit.services import achievements, api_tokens, auth, avatars, mfa, privacy, profile
 from adaptivefit.services.access import ValidationFailed
 from adaptivefit.state.auth import AuthState
-from adaptivefit.state.guard import actor, require_role, resolve_actor
-
-
-def _with_user(fn, actor_id: int, *args, **kwargs):
-    """Run a service function on the acting user's own row, in one transaction."""
-    with session_scope() as session:
-        user = session.get(User, actor_id)
-        if user is None:
-            raise ValidationFailed({"account": "This account no longer exists."})
-        return fn(session, user, *args, **kwargs)
+from adaptivefit.state.guard import actor, require_role, resolve_actor, with_user
 
 
 def _text(form: dict, name: str, limit: int = 1000) -> str:
@@ -85,8 +75,8 @@ class ProfileState(rx.State):
     @require_role()
     async def load(self):
         self.errors, self.delete_errors = {}, {}
-        self._show(await asyncio.to_thread(_with_user, _profile_view, actor().id))
-        self.badges = await asyncio.to_thread(_with_user, _badges, actor().id)
+        self._show(await asyncio.to_thread(with_user, _profile_view, actor().id))
+        self.badges = await asyncio.to_thread(with_user, _badges, actor().id)
 
     @rx.event
     @require_role()
@@ -98,7 +88,7 @@ class ProfileState(rx.State):
             return _profile_view(session, user)
 
         try:
-            view = await asyncio.to_thread(_with_user, update, me.id)
+            view = await asyncio.to_thread(with_user, update, me.id)
         except ValidationFailed as failed:
             self.errors = failed.errors
             return
@@ -118,7 +108,7 @@ class ProfileState(rx.State):
         # Read one byte past the limit: enough to refuse an oversized file without reading it all.
         data = await upload.read(avatars.MAX_AVATAR_BYTES + 1)
         try:
-            name = await asyncio.to_thread(_with_user, avatars.set_avatar, me.id, data, ip_address=me.ip_address)
+            name = await asyncio.to_thread(with_user, avatars.set_avatar, me.id, data, ip_address=me.ip_address)
         except ValidationFailed as failed:
             self.errors = {**self.errors, **failed.errors}
             return rx.toast.error(next(iter(failed.errors.values())))
@@ -130,7 +120,7 @@ class ProfileState(rx.State):
     @require_role()
     async def export_data(self):
         me = actor()
-        archive = await asyncio.to_thread(_with_user, privacy.export_user_data, me.id, ip_address=me.ip_address)
+        archive = await asyncio.to_thread(with_user, privacy.export_user_data, me.id, ip_address=me.ip_address)
         stamp = datetime.now(UTC).strftime("%Y%m%d")
         return rx.download(data=archive, filename=f"adaptivefit-my-data-{stamp}.zip")
 
@@ -148,7 +138,7 @@ class ProfileState(rx.State):
             privacy.erase_account(session, user, ip_address=me.ip_address)
 
         try:
-            await asyncio.to_thread(_with_user, erase, me.id)
+            await asyncio.to_thread(with_user, erase, me.id)
         except ValidationFailed as failed:
             self.delete_errors = failed.errors
             return
@@ -183,7 +173,7 @@ class SecurityState(rx.State):
             left = mfa.remaining_recovery_codes(session, user) if user.totp_enabled else 0
             return user.totp_enabled, left, rows, keys
 
-        self.totp_enabled, self.recovery_codes_left, self.sessions, self.tokens = _with_user(read, me_id)
+        self.totp_enabled, self.recovery_codes_left, self.sessions, self.tokens = with_user(read, me_id)
 
     async def _token(self) -> str:
         return (await self.get_state(AuthState)).session_token
@@ -205,7 +195,7 @@ class SecurityState(rx.State):
         token = await self._token()
         try:
             new_token = await asyncio.to_thread(
-                _with_user, lambda s, u: auth.change_password(
+                with_user, lambda s, u: auth.change_password(
                     s, u, current=_text(form, "current_password"), new=_text(form, "new_password"),
                     code=_text(form, "code", 100), token=token, ip_address=me.ip_address), me.id)
         except ValidationFailed as failed:
@@ -222,7 +212,7 @@ class SecurityState(rx.State):
         me = actor()
         try:
             await asyncio.to_thread(
-                _with_user, lambda s, u: auth.change_email(
+                with_user, lambda s, u: auth.change_email(
                     s, u, new_email=_text(form, "new_email"), password=_text(form, "email_password"),
                     code=_text(form, "email_code", 100), ip_address=me.ip_address), me.id)
         except ValidationFailed as failed:
@@ -240,7 +230,7 @@ class SecurityState(rx.State):
     @require_role()
     async def start_two_factor(self):
         try:
-            enrolment = await asyncio.to_thread(_with_user, mfa.begin_enrolment, actor().id)
+            enrolment = await asyncio.to_thread(with_user, mfa.begin_enrolment, actor().id)
         except ValidationFailed as failed:
             self.errors = failed.errors
             return
@@ -251,7 +241,7 @@ class SecurityState(rx.State):
     async def confirm_two_factor(self, form: dict):
         me = actor()
         try:
-            codes = await asyncio.to_thread(_with_user, mfa.confirm_enrolment, me.id, _text(form, "code", 100),
+            codes = await asyncio.to_thread(with_user, mfa.confirm_enrolment, me.id, _text(form, "code", 100),
                                             ip_address=me.ip_address)
         except ValidationFailed as failed:
             self.errors = {"enrol_code": failed.errors.get("code", "That code is not right.")}
@@ -263,7 +253,7 @@ class SecurityState(rx.State):
             auth.revoke_all_sessions(session, user.id, except_token=token)
             return auth.rotate_session(session, user, token)
 
-        new_token = await asyncio.to_thread(_with_user, rotate, me.id)
+        new_token = await asyncio.to_thread(with_user, rotate, me.id)
         (await self.get_state(AuthState)).session_token = new_token
         self.new_recovery_codes, self.enrol_secret, self.enrol_qr, self.errors = codes, "", "", {}
         await asyncio.to_thread(self._refresh, me.id, new_token)
@@ -285,7 +275,7 @@ class SecurityState(rx.State):
             mfa.disable(session, user, ip_address=me.ip_address)
 
         try:
-            await asyncio.to_thread(_with_user, disable, me.id)
+            await asyncio.to_thread(with_user, disable, me.id)
         except ValidationFailed as failed:
             self.errors = {f"disable_{k}": v for k, v in failed.errors.items()}
             return
@@ -304,7 +294,7 @@ class SecurityState(rx.State):
             return mfa.regenerate_recovery_codes(session, user, ip_address=me.ip_address)
 
         try:
-            self.new_recovery_codes = await asyncio.to_thread(_with_user, regenerate, me.id)
+            self.new_recovery_codes = await asyncio.to_thread(with_user, regenerate, me.id)
         except ValidationFailed as failed:
             self.errors = {f"regenerate_{k}": v for k, v in failed.errors.items()}
             return
@@ -321,7 +311,7 @@ class SecurityState(rx.State):
     async def revoke_session(self, session_id: str):
         me = actor()
         try:
-            await asyncio.to_thread(_with_user, lambda s, u: auth.revoke_session(s, u.id, int(session_id),
+            await asyncio.to_thread(with_user, lambda s, u: auth.revoke_session(s, u.id, int(session_id),
                                                                                  ip_address=me.ip_address), me.id)
         except (ValidationFailed, ValueError):
             return rx.toast.error("That session could not be found.")
@@ -331,7 +321,7 @@ class SecurityState(rx.State):
     @require_role()
     async def revoke_other_sessions(self):
         me, token = actor(), await self._token()
-        await asyncio.to_thread(_with_user, lambda s, u: auth.revoke_all_sessions(s, u.id, except_token=token), me.id)
+        await asyncio.to_thread(with_user, lambda s, u: auth.revoke_all_sessions(s, u.id, except_token=token), me.id)
         await asyncio.to_thread(self._refresh, me.id, token)
         return rx.toast.success("Every other device is signed out.")
 
@@ -340,7 +330,7 @@ class SecurityState(rx.State):
     async def create_api_token(self, form: dict):
         me = actor()
         try:
-            _row, raw = await asyncio.to_thread(_with_user, api_tokens.create_token, me.id, _text(form, "token_name", 200),
+            _row, raw = await asyncio.to_thread(with_user, api_tokens.create_token, me.id, _text(form, "token_name", 200),
                                                 ip_address=me.ip_address)
         except ValidationFailed as failed:
             self.errors = {"token_name": failed.errors.get("name", next(iter(failed.errors.values())))}
@@ -353,7 +343,7 @@ class SecurityState(rx.State):
     async def revoke_api_token(self, token_id: str):
         me = actor()
         try:
-            await asyncio.to_thread(_with_user, api_tokens.revoke_token, me.id, int(token_id), ip_address=me.ip_address)
+            await asyncio.to_thread(with_user, api_tokens.revoke_token, me.id, int(token_id), ip_address=me.ip_address)
         except (ValidationFailed, ValueError):
             return rx.toast.error("That token could not be found.")
         await asyncio.to_thread(self._refresh, me.id, await self._token())

@@ -95,6 +95,18 @@ def actor() -> Actor:
     return current
 
 
+def with_user(fn, user_id: int, *args, **kwargs):
+    """Run a service function on the acting user's own row, in one transaction (call in a thread)."""
+    from adaptivefit.models import User
+    from adaptivefit.services.access import ValidationFailed
+
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise ValidationFailed({"account": "This account no longer exists."})
+        return fn(session, user, *args, **kwargs)
+
+
 def public(handler):
     """Mark a handler that anyone may call (signing in, browsing the library) as deliberately open."""
     handler.public = True

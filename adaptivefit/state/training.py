@@ -20,15 +20,9 @@ from adaptivefit.services import (
 )
 from adaptivefit.services.access import PermissionDenied, ValidationFailed
 from adaptivefit.services.training_math import from_display, to_display
-from adaptivefit.state.guard import actor, require_role
+from adaptivefit.state.guard import actor, require_role, with_user
 
 
-def _with_user(fn, user_id: int, *args, **kwargs):
-    with session_scope() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise ValidationFailed({"account": "This account no longer exists."})
-        return fn(session, user, *args, **kwargs)
 
 
 GOAL_TARGETS = {"strength": "target_e1rm_kg", "consistency": "workouts_per_week", "bodyweight": "target_kg",
@@ -79,7 +73,7 @@ class PlanState(rx.State):
                                  for r in catalog.search_exercises(session, user_id=user.id, page_size=400).rows]
 
     async def _refresh(self, plan_id: str = "") -> None:
-        await asyncio.to_thread(_with_user, lambda s, u: self._read(s, u, plan_id or self.plan_id), actor().id)
+        await asyncio.to_thread(with_user, lambda s, u: self._read(s, u, plan_id or self.plan_id), actor().id)
 
     @rx.event
     @require_role()
@@ -94,7 +88,7 @@ class PlanState(rx.State):
 
     async def _change(self, fn, error_key: str, done: str | None = None):
         try:
-            await asyncio.to_thread(_with_user, fn, actor().id)
+            await asyncio.to_thread(with_user, fn, actor().id)
         except ValidationFailed as failed:
             self.errors = {error_key: _first_error(failed)}
             return None
@@ -178,7 +172,7 @@ class GearState(rx.State):
         self.equipment = [{"id": str(e.id), "name": e.name} for e in catalog.list_equipment(session)]
 
     async def _refresh(self) -> None:
-        await asyncio.to_thread(_with_user, self._read, actor().id)
+        await asyncio.to_thread(with_user, self._read, actor().id)
 
     @rx.event
     @require_role()
@@ -197,7 +191,7 @@ class GearState(rx.State):
                 except ValueError:
                     continue
         try:
-            await asyncio.to_thread(_with_user, equipment_profiles.create_profile, actor().id,
+            await asyncio.to_thread(with_user, equipment_profiles.create_profile, actor().id,
                                     str(form.get("profile_name", ""))[:200], ids)
         except ValidationFailed as failed:
             self.errors = {"profile_name": _first_error(failed)}
@@ -214,7 +208,7 @@ class GearState(rx.State):
         except ValueError:
             return
         try:
-            await asyncio.to_thread(_with_user, equipment_profiles.set_unavailable, actor().id, profile, item,
+            await asyncio.to_thread(with_user, equipment_profiles.set_unavailable, actor().id, profile, item,
                                     bool(unavailable))
         except ValidationFailed as failed:
             return rx.toast.error(_first_error(failed))
@@ -224,7 +218,7 @@ class GearState(rx.State):
     @require_role()
     async def make_default(self, profile_id: str):
         try:
-            await asyncio.to_thread(_with_user, equipment_profiles.set_default, actor().id, int(profile_id))
+            await asyncio.to_thread(with_user, equipment_profiles.set_default, actor().id, int(profile_id))
         except (ValueError, ValidationFailed):
             return rx.toast.error("That profile could not be found.")
         await self._refresh()
@@ -282,13 +276,13 @@ class DashboardState(rx.State):
     @rx.event
     @require_role()
     async def load(self):
-        await asyncio.to_thread(_with_user, self._read, actor().id)
+        await asyncio.to_thread(with_user, self._read, actor().id)
 
     @rx.event
     @require_role()
     async def choose_lift(self, exercise_id: str):
         self.lift_id = str(exercise_id)[:12]
-        await asyncio.to_thread(_with_user, self._read, actor().id)
+        await asyncio.to_thread(with_user, self._read, actor().id)
 
     @rx.event
     @require_role()
@@ -306,12 +300,12 @@ class DashboardState(rx.State):
                     pass
             fields[key] = target
         try:
-            await asyncio.to_thread(_with_user, goals.create_goal, actor().id, fields)
+            await asyncio.to_thread(with_user, goals.create_goal, actor().id, fields)
         except ValidationFailed as failed:
             self.errors = failed.errors
             return
         self.errors = {}
-        await asyncio.to_thread(_with_user, self._read, actor().id)
+        await asyncio.to_thread(with_user, self._read, actor().id)
         return rx.toast.success("Goal added.")
 
 

@@ -13,20 +13,13 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
-from adaptivefit.db import session_scope
 from adaptivefit.models import User
 from adaptivefit.services import achievements, catalog, equipment_profiles, history_io, plans, workouts
 from adaptivefit.services.access import ValidationFailed
 from adaptivefit.services.training_math import e1rm, from_display, to_display
-from adaptivefit.state.guard import actor, public, require_role
+from adaptivefit.state.guard import actor, public, require_role, with_user
 
 
-def _with_user(fn, user_id: int, *args, **kwargs):
-    with session_scope() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise ValidationFailed({"account": "This account no longer exists."})
-        return fn(session, user, *args, **kwargs)
 
 
 def _number(value: float | None, units: str) -> str:
@@ -127,7 +120,7 @@ class WorkoutState(rx.State):
             self.client_id = _new_client_id()
 
     async def _refresh(self) -> None:
-        self._show(await asyncio.to_thread(_with_user, _view, actor().id, list(self._extra_ids)))
+        self._show(await asyncio.to_thread(with_user, _view, actor().id, list(self._extra_ids)))
 
     @rx.event
     @require_role()
@@ -167,7 +160,7 @@ class WorkoutState(rx.State):
         except ValueError:
             day = None
         try:
-            await asyncio.to_thread(_with_user, lambda s, u: workouts.start_workout(s, u, plan_day_id=day), me.id)
+            await asyncio.to_thread(with_user, lambda s, u: workouts.start_workout(s, u, plan_day_id=day), me.id)
         except ValidationFailed as failed:
             return rx.toast.error(next(iter(failed.errors.values())))
         self.summary, self.summary_prs, self._extra_ids = {}, [], []
@@ -186,7 +179,7 @@ class WorkoutState(rx.State):
             return [{"id": str(r.id), "name": r.name, "equipment": ", ".join(r.equipment) or "Bodyweight"}
                     for r in catalog.search_exercises(session, user_id=user.id, query=self.search, page_size=8).rows]
 
-        self.search_results = await asyncio.to_thread(_with_user, find, me.id)
+        self.search_results = await asyncio.to_thread(with_user, find, me.id)
 
     @rx.event
     @require_role()
@@ -194,7 +187,7 @@ class WorkoutState(rx.State):
         me = actor()
         try:
             chosen = int(exercise_id)
-            await asyncio.to_thread(_with_user, lambda s, u: workouts.add_exercise(
+            await asyncio.to_thread(with_user, lambda s, u: workouts.add_exercise(
                 s, u, workouts.active_workout(s, u).id, chosen), me.id)
         except (ValueError, AttributeError, ValidationFailed):
             return rx.toast.error("That exercise cannot be added.")
@@ -230,7 +223,7 @@ class WorkoutState(rx.State):
             return logged, [b.title for b in achievements.unannounced(session, user)], earned
 
         try:
-            logged, badges, _earned = await asyncio.to_thread(_with_user, write, me.id)
+            logged, badges, _earned = await asyncio.to_thread(with_user, write, me.id)
         except ValidationFailed as failed:
             self.errors = {exercise_key: " ".join(failed.errors.values())}
             return
@@ -246,7 +239,7 @@ class WorkoutState(rx.State):
                 for k in logged.pr_kinds)))
         events += [rx.toast.success(f"Badge earned: {title}") for title in badges]
         if badges:
-            await asyncio.to_thread(_with_user, lambda s, u: achievements.mark_announced(
+            await asyncio.to_thread(with_user, lambda s, u: achievements.mark_announced(
                 s, u, [b.code for b in achievements.unannounced(s, u)]), me.id)
         return events
 
@@ -272,7 +265,7 @@ class WorkoutState(rx.State):
             self.errors = {"edit": "Enter the load as a number."}
             return
         try:
-            await asyncio.to_thread(_with_user, lambda s, u: workouts.update_set(
+            await asyncio.to_thread(with_user, lambda s, u: workouts.update_set(
                 s, u, set_id, reps=str(form.get("reps", ""))[:10], load_kg=load_kg,
                 rpe=str(form.get("rpe", "") or "")[:5] or None, note=str(form.get("note", ""))[:500]), me.id)
         except ValidationFailed as failed:
@@ -286,7 +279,7 @@ class WorkoutState(rx.State):
     async def delete_set(self, set_id: str):
         me = actor()
         try:
-            await asyncio.to_thread(_with_user, lambda s, u: workouts.delete_set(s, u, int(set_id)), me.id)
+            await asyncio.to_thread(with_user, lambda s, u: workouts.delete_set(s, u, int(set_id)), me.id)
         except (ValueError, ValidationFailed):
             return rx.toast.error("That set could not be found.")
         await self._refresh()
@@ -318,7 +311,7 @@ class WorkoutState(rx.State):
             return summary, [b.title for b in badges], user.units
 
         try:
-            summary, badges, units = await asyncio.to_thread(_with_user, done, me.id)
+            summary, badges, units = await asyncio.to_thread(with_user, done, me.id)
         except ValidationFailed as failed:
             return rx.toast.error(next(iter(failed.errors.values())))
         minutes = max(1, round(summary.duration_s / 60))
@@ -344,7 +337,7 @@ class WorkoutState(rx.State):
             return history_io.import_history(session, user, data, units=user.units, tz=user.timezone)
 
         try:
-            report = await asyncio.to_thread(_with_user, run, me.id)
+            report = await asyncio.to_thread(with_user, run, me.id)
         except ValidationFailed as failed:
             self.import_report = list(failed.errors.values())
             return
@@ -358,5 +351,5 @@ class WorkoutState(rx.State):
     @rx.event
     @require_role()
     async def export_history(self):
-        data = await asyncio.to_thread(_with_user, history_io.export_history, actor().id)
+        data = await asyncio.to_thread(with_user, history_io.export_history, actor().id)
         return rx.download(data=data, filename="adaptivefit-training-history.csv")
