@@ -2,7 +2,7 @@
 
 from adaptivefit.models.fitness import FitnessData, Goal
 from adaptivefit.models.marketplace import Payout, Purchase, Trainer, TrainingProgram
-from adaptivefit.models.nutrition import FoodEntry, NutritionGoal
+from adaptivefit.models.nutrition import ExpenditureEstimate, Food, FoodEntry, NutritionGoal, RecipeIngredient
 from adaptivefit.models.security import ApiToken, AuditEvent, LoginThrottle, PasswordResetToken, RecoveryCode
 from adaptivefit.models.training import (
     Achievement,
@@ -21,6 +21,9 @@ from adaptivefit.models.training import (
 from adaptivefit.models.users import AuthSession, Role, User
 
 __all__ = [
+    "ExpenditureEstimate",
+    "Food",
+    "RecipeIngredient",
     "Achievement",
     "EquipmentProfile",
     "EquipmentProfileItem",

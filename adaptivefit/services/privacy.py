@@ -21,6 +21,9 @@ from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, SQLModel
 
 from adaptivefit.models import (
+    ExpenditureEstimate,
+    Food,
+    RecipeIngredient,
     Achievement,
     EquipmentProfile,
     EquipmentProfileItem,
@@ -110,6 +113,12 @@ EXPORTS: tuple[ExportKind, ...] = (
                "the equipment in each of those places and whether it is out of order"),
     ExportKind("personal_records.json", PersonalRecord, _owned(PersonalRecord.user_id), "your personal records"),
     ExportKind("achievements.json", Achievement, _owned(Achievement.user_id), "the badges you earned"),
+    ExportKind("foods.json", Food, _owned(Food.owner_id), "foods and recipes you added"),
+    ExportKind("recipe_ingredients.json", RecipeIngredient,
+               lambda user_id: RecipeIngredient.recipe_id.in_(select(Food.id).where(Food.owner_id == user_id)),
+               "the ingredients of your recipes (grams of each food)"),
+    ExportKind("expenditure_estimates.json", ExpenditureEstimate, _owned(ExpenditureEstimate.user_id),
+               "the energy expenditure estimated from your intake and weight"),
 )
 
 # Not exported: rows that exist only to secure the account (a hash and its dates), and the
@@ -134,6 +143,8 @@ ERASE_DELETE = (
     # Plans before private exercises: a planned exercise holds on to its exercise.
     Plan.user_id,
     Exercise.owner_id,
+    ExpenditureEstimate.user_id,
+    Food.owner_id,
     TrainingProgram.owner_id,
 )
 # Rows kept for the books or the shared catalogue, with the link to the person cut.

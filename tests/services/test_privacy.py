@@ -42,7 +42,8 @@ EXPECTED_FILES = {
     "workout_sets.json", "food_entries.json", "nutrition_goals.json", "purchases.json", "training_programs.json",
     "trainer.json", "payouts.json", "api_tokens.json", "audit_events.json", "exercises.json",
     "plans.json", "plan_days.json", "plan_exercises.json", "equipment_profiles.json", "equipment_profile_items.json",
-    "personal_records.json", "achievements.json",
+    "personal_records.json", "achievements.json", "foods.json", "recipe_ingredients.json",
+    "expenditure_estimates.json",
 }
 
 
