@@ -8,7 +8,7 @@ import math
 import random
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import Session, select
@@ -164,6 +164,10 @@ def _ensure_trainer(session: Session, trainer_user: User) -> TrainingProgram:
 def _ensure_history(session: Session, member: User, program: TrainingProgram, now: datetime) -> bool:
     if session.exec(select(Workout).where(Workout.user_id == member.id)).first() is not None:
         return False
+    # What energy targets need: an intermediate lifter in her early thirties.
+    member.date_of_birth = date(1994, 5, 12)
+    member.sex, member.height_cm, member.fitness_level = "female", 168.0, "intermediate"
+    session.add(member)
     rng = random.Random(20261124)
     exercises = {e.name: e for e in session.exec(select(Exercise).where(Exercise.owner_id.is_(None))).all()}
     start = (now - timedelta(weeks=HISTORY_WEEKS)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -197,30 +201,30 @@ def _ensure_history(session: Session, member: User, program: TrainingProgram, no
     session_index = 0
     client_counter = 0
     for day in range(HISTORY_WEEKS * 7):
-        date = start + timedelta(days=day)
-        if date > now:
+        day_start = start + timedelta(days=day)
+        if day_start > now:
             break
         # Sleep and bodyweight every morning; weight drifts down a quarter kilo a week with noise.
         sleep_hours = round(rng.gauss(7.3, 0.6), 1)
-        session.add(FitnessData(user_id=member.id, type="sleep", recorded_at=date + timedelta(hours=7),
+        session.add(FitnessData(user_id=member.id, type="sleep", recorded_at=day_start + timedelta(hours=7),
                                 data={"hours": sleep_hours, "quality": rng.choice(["good", "fair", "good", "great"])}))
         weight = round(72.0 - 0.25 * day / 7 + rng.gauss(0, 0.3), 1)
-        session.add(FitnessData(user_id=member.id, type="bodyweight", recorded_at=date + timedelta(hours=7, minutes=5),
+        session.add(FitnessData(user_id=member.id, type="bodyweight", recorded_at=day_start + timedelta(hours=7, minutes=5),
                                 data={"kg": weight}))
         for meal, hour in (("breakfast", 8), ("lunch", 13), ("snack", 16), ("dinner", 19)):
             name, kcal, protein, carbs, fat, qty, unit = rng.choice(MEALS[meal])
-            eaten = date + timedelta(hours=hour)
+            eaten = day_start + timedelta(hours=hour)
             session.add(FoodEntry(user_id=member.id, food=name, name=name, calories=kcal, protein_g=protein,
                                   carbs_g=carbs, fat_g=fat, quantity=qty, unit=unit, meal_type=meal, eaten_at=eaten))
             session.add(FitnessData(user_id=member.id, type="nutrition", recorded_at=eaten,
                                     data={"meal": meal, "name": name, "calories": kcal, "protein_g": protein,
                                           "carbs_g": carbs, "fat_g": fat}))
-        if date.weekday() not in (0, 2, 4):
+        if day_start.weekday() not in (0, 2, 4):
             continue
         kind = order[session_index % len(order)]
         week = session_index // len(order)
         session_index += 1
-        started = date + timedelta(hours=18)
+        started = day_start + timedelta(hours=18)
         workout = Workout(user_id=member.id, name=kind, started_at=started, plan_day_id=plan_days[kind],
                           finished_at=started + timedelta(minutes=55 + rng.randint(0, 15)))
         session.add(workout)
