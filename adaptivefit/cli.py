@@ -47,10 +47,13 @@ def _migrate(args) -> int:
 def _library(_args) -> int:
     from adaptivefit.db import session_scope
     from adaptivefit.services.catalog import install_library
+    from adaptivefit.services.foods import install_foods
 
     with session_scope() as session:
         equipment, exercises = install_library(session)
-    print(f"Exercise library ready ({exercises} exercises and {equipment} equipment items added).")
+        foods = install_foods(session)
+    print(f"Exercise library ready ({exercises} exercises and {equipment} equipment items added); "
+          f"food table ready ({foods} foods added).")
     return 0
 
 
@@ -66,6 +69,33 @@ def _import_wger(args) -> int:
         report = import_wger(session, directory, language=args.language)
     print(summarise(report))
     return 0
+
+
+def _import_foods(args) -> int:
+    from adaptivefit.db import session_scope
+    from adaptivefit.services import food_import
+
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"{path}: no such file.", file=sys.stderr)
+            status = 2
+            continue
+        data = path.read_bytes()
+        head = data[:4096].decode("utf-8", "replace")
+        if any(key in head for key in ("FoundationFoods", "SRLegacyFoods", "BrandedFoods", "SurveyFoods")):
+            importer = food_import.import_usda
+        elif "nutrition.ingredient" in head:
+            importer = food_import.import_wger_ingredients
+        else:
+            importer = lambda session, raw: food_import.import_off(session, raw, filename=path.name)  # noqa: E731
+        with session_scope() as session:
+            report = importer(session, data)
+        print(f"{path.name}: {report.added} added, {report.merged} merged, {len(report.bad)} not imported.")
+        for record, reason in report.bad:
+            print(f"  {record}: {reason}")
+    return status
 
 
 def _demo(args) -> int:
@@ -94,11 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument("direction", choices=["up", "down"], nargs="?", default="up")
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.set_defaults(run=_migrate)
-    commands.add_parser("library", help="install the shipped exercise library and equipment catalog").set_defaults(run=_library)
+    commands.add_parser("library", help="install the shipped exercise library, equipment catalog and food table").set_defaults(run=_library)
     wger = commands.add_parser("import-wger", help="import wger's exercise database (JSON export) with its licences")
     wger.add_argument("directory", help="folder with exercise-base-data.json, translations.json, licenses.json, ...")
     wger.add_argument("--language", default="en")
     wger.set_defaults(run=_import_wger)
+    foods_cmd = commands.add_parser("import-foods", help="import foods: Open Food Facts JSON/JSONL, USDA FoodData "
+                                    "Central JSON or wger ingredients; bad records are listed with their reason")
+    foods_cmd.add_argument("files", nargs="+")
+    foods_cmd.set_defaults(run=_import_foods)
     commands.add_parser("demo", help="fill the database with the demo accounts, library and history").set_defaults(run=_demo)
     args = parser.parse_args(argv)
     try:

@@ -28,7 +28,7 @@ from adaptivefit.models import (
     Workout,
     WorkoutSet,
 )
-from adaptivefit.services import achievements, catalog, equipment_profiles, plans, records
+from adaptivefit.services import achievements, catalog, equipment_profiles, foods, plans, records
 from adaptivefit.services.passwords import hash_password
 from adaptivefit.services.uploads import save_image
 
@@ -70,6 +70,7 @@ class DemoReport:
     equipment_added: int = 0
     exercises_added: int = 0
     images_drawn: int = 0
+    foods_added: int = 0
     history_created: bool = False
 
 
@@ -261,6 +262,7 @@ def load_demo(session: Session, *, now: datetime | None = None) -> DemoReport:
     now = now or datetime.now(UTC)
     report = DemoReport()
     report.equipment_added, report.exercises_added = catalog.install_library(session)
+    report.foods_added = foods.install_foods(session)
     _ensure_pictures(session, report)
     users = _ensure_accounts(session, report)
     program = _ensure_trainer(session, users[Role.TRAINER])

@@ -1,0 +1,229 @@
+"""Nutrition: today's rings and meals, quick logging, targets, bodyweight trend and expenditure."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from adaptivefit.components.cards import field_label, page_header, tag
+from adaptivefit.components.forms import field_error, form_field, section
+from adaptivefit.components.layout import app_page
+from adaptivefit.state.nutrition import NutritionState as N
+
+SELECT_STYLE = {"padding": "0.5em", "width": "100%", "font_size": "16px", "border_radius": "var(--radius-2)",
+                "border": "1px solid var(--gray-7)", "background": "var(--color-surface)"}
+COLOURS = ["#1f9e77", "#3a6ec4", "#d67a28"]
+
+
+def _ring(ring) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.text(ring["label"], weight="medium"), rx.spacer(),
+                  rx.text(ring["value"], rx.cond(ring["target"] != "", " / " + ring["target"], ""), " ", ring["unit"],
+                          size="2"), width="100%"),
+        rx.el.progress(value=ring["percent"], max="100", aria_label=ring["label"],
+                       style={"width": "100%", "height": "0.7em", "accent_color": "var(--accent-9)"}),
+        rx.text(ring["left"], size="1", color_scheme="gray"),
+        width="100%", spacing="1",
+    )
+
+
+def _meal(meal) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.heading(meal["label"], size="4", as_="h3"), rx.text(meal["kcal"], " kcal", size="2"),
+                      rx.spacer(),
+                      rx.button("Copy yesterday's ", meal["label"].to(str).lower(), size="1", variant="ghost",
+                                on_click=N.copy_yesterday(meal["meal"].to(str))),
+                      width="100%", align="center", wrap="wrap"),
+            rx.foreach(meal["entries"].to(list[dict[str, str]]), lambda e: rx.hstack(
+                rx.vstack(rx.text(e["name"]), rx.text(e["amount"], " · ", e["macros"], size="1", color_scheme="gray"),
+                          spacing="0", align="start"),
+                rx.spacer(), rx.text(e["kcal"], " kcal", size="2"),
+                rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red",
+                               aria_label="Delete " + e["name"], on_click=N.delete_entry(e["id"])),
+                width="100%", align="center")),
+            width="100%", align="start", spacing="2",
+        ),
+        width="100%", aria_label=meal["label"],
+    )
+
+
+def _logger() -> rx.Component:
+    unit_options = rx.foreach(N.chosen.get("units", "g").to(str).split("|"), lambda u: rx.el.option(u, value=u))
+    return section(
+        "Log food",
+        rx.grid(
+            rx.vstack(
+                field_label("Search foods", "food-search"),
+                rx.input(id="food-search", placeholder="Oats, chicken, banana…", value=N.query, type="search",
+                         on_change=N.search.debounce(200), width="100%", size="3"),
+                rx.vstack(rx.foreach(N.results, lambda r: rx.button(
+                    rx.text(r["name"]), rx.spacer(), rx.text(r["kcal"], " kcal/100 g", size="1"),
+                    rx.cond(r["tag"] != "", tag(r["tag"], "green")),
+                    variant="soft", width="100%", on_click=N.choose(r["id"]))), width="100%", spacing="1"),
+                width="100%", spacing="1",
+            ),
+            rx.form(
+                rx.vstack(
+                    form_field("Barcode", "barcode", errors=N.errors, input_mode="numeric",
+                               hint="Type the number under the bars."),
+                    rx.button("Find by barcode", type="submit", variant="soft"),
+                    width="100%", align="start",
+                ),
+                on_submit=N.find_barcode, reset_on_submit=False, no_validate=True, width="100%",
+            ),
+            columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
+        ),
+        rx.cond(N.recents.length() > 0, rx.hstack(
+            rx.text("Recent:", size="2", color_scheme="gray"),
+            rx.foreach(N.recents, lambda r: rx.button(r["name"], size="1", variant="outline", on_click=N.choose(r["id"]))),
+            wrap="wrap")),
+        rx.cond(
+            N.chosen.get("id", "") != "",
+            rx.form(
+                rx.vstack(
+                    rx.text(rx.text.strong(N.chosen.get("name", "")), " · ", N.chosen.get("kcal", ""), " kcal per 100 g"),
+                    rx.grid(
+                        form_field("Quantity", "quantity", errors=N.errors, input_mode="decimal", default_value="100"),
+                        rx.vstack(field_label("Unit", "food-unit"),
+                                  rx.el.select(unit_options, id="food-unit", name="unit", style=SELECT_STYLE),
+                                  field_error(N.errors.get("unit", "")), spacing="1", width="100%"),
+                        rx.vstack(field_label("Meal", "food-meal"),
+                                  rx.el.select(*[rx.el.option(label, value=value) for value, label in
+                                                 (("breakfast", "Breakfast"), ("lunch", "Lunch"), ("dinner", "Dinner"),
+                                                  ("snack", "Snack"))], id="food-meal", name="meal", style=SELECT_STYLE),
+                                  spacing="1", width="100%"),
+                        columns="3", spacing="2", width="100%",
+                    ),
+                    rx.foreach(N.errors.values(), lambda e: rx.text(e, color_scheme="red", size="2", role="alert")),
+                    rx.button("Add to diary", type="submit", size="3"),
+                    width="100%", align="start",
+                ),
+                on_submit=N.log, reset_on_submit=False, no_validate=True, width="100%",
+            ),
+        ),
+    )
+
+
+def _targets() -> rx.Component:
+    return section(
+        "Targets",
+        rx.text("Calories from the Mifflin-St Jeor equation and your activity, adjusted for your goal; you can "
+                "override any number.", size="2", color_scheme="gray"),
+        rx.form(
+            rx.vstack(
+                rx.grid(
+                    rx.vstack(field_label("Goal", "n-goal"),
+                              rx.el.select(rx.el.option("Lose weight", value="lose"), rx.el.option("Maintain", value="maintain"),
+                                           rx.el.option("Gain weight", value="gain"), id="n-goal", name="goal",
+                                           default_value="maintain", style=SELECT_STYLE), spacing="1", width="100%"),
+                    form_field("Rate (kg per week)", "rate_kg_per_week", errors=N.errors, input_mode="decimal",
+                               default_value="0.25"),
+                    rx.vstack(field_label("Activity", "n-activity"),
+                              rx.el.select(*[rx.el.option(label, value=value) for value, label in (
+                                  ("sedentary", "Sedentary"), ("light", "Lightly active"), ("moderate", "Moderately active"),
+                                  ("active", "Very active"), ("very_active", "Extremely active"))],
+                                  id="n-activity", name="activity", default_value="moderate", style=SELECT_STYLE),
+                              spacing="1", width="100%"),
+                    form_field("Weight (" + N.units + ")", "weight_kg", errors=N.errors, input_mode="decimal",
+                               hint="Leave empty to use your latest weigh-in."),
+                    form_field("Extra kcal on training days", "training_day_extra_kcal", errors=N.errors,
+                               input_mode="numeric", default_value="0"),
+                    form_field("Calories (override)", "calories", errors=N.errors, input_mode="numeric"),
+                    columns=rx.breakpoints(initial="1", sm="3"), spacing="3", width="100%",
+                ),
+                rx.foreach(N.errors.values(), lambda e: rx.text(e, color_scheme="red", size="2", role="alert")),
+                rx.button("Set targets", type="submit"),
+                width="100%", align="start",
+            ),
+            on_submit=N.set_goal, reset_on_submit=False, no_validate=True, width="100%",
+        ),
+    )
+
+
+def _body() -> rx.Component:
+    return section(
+        "Bodyweight and expenditure",
+        rx.form(
+            rx.hstack(form_field("Today's weight (" + N.units + ")", "weight", errors=N.errors, input_mode="decimal",
+                                 field_id="body-weight"),
+                      rx.button("Log weight", type="submit"), align="end", width="100%"),
+            on_submit=N.log_weight, reset_on_submit=True, no_validate=True, width="100%",
+        ),
+        rx.cond(N.trend.length() > 0,
+                rx.recharts.line_chart(
+                    # Weigh-ins as dots only; the trend as the line to read.
+                    rx.recharts.line(data_key="weight", stroke="transparent", dot=True, name="Weigh-in",
+                                     connect_nulls=False),
+                    rx.recharts.line(data_key="trend", stroke=COLOURS[0], dot=False, name="Trend", stroke_width=2),
+                    rx.recharts.x_axis(data_key="date"), rx.recharts.y_axis(domain=["auto", "auto"]),
+                    rx.recharts.graphing_tooltip(), rx.recharts.legend(),
+                    data=N.trend, width="100%", height=240),
+                rx.text("Log your weight most mornings to see the trend.", color_scheme="gray")),
+        rx.text("The trend is an exponentially weighted average (α = 0.1) of your daily weigh-ins.", size="1",
+                color_scheme="gray"),
+        rx.cond(
+            N.suggestion.get("suggested", "") != "",
+            rx.callout.root(
+                rx.callout.icon(rx.icon("flame")),
+                rx.callout.text("From your intake and weight trend you burn about ",
+                                rx.text.strong(N.suggestion.get("expenditure", ""), " kcal a day"),
+                                ". To stay on your goal, eat about ",
+                                rx.text.strong(N.suggestion.get("suggested", ""), " kcal"),
+                                " a day instead of ", N.suggestion.get("current", ""), "."),
+                rx.button("Update my calorie target", size="2", on_click=N.apply_suggestion),
+                color_scheme="orange", width="100%", role="status", aria_label="Expenditure suggestion",
+            ),
+        ),
+        rx.cond(N.estimates.length() > 0, rx.vstack(
+            rx.text("Estimated expenditure", size="2", weight="medium"),
+            rx.foreach(N.estimates, lambda e: rx.text(e["date"], ": ", e["kcal"], " kcal/day ", e["applied"], size="1")),
+            spacing="0")),
+    )
+
+
+def _charts() -> rx.Component:
+    return section(
+        "Intake",
+        rx.el.select(rx.el.option("Last 7 days", value="7"), rx.el.option("Last 30 days", value="30"),
+                     value=N.period, on_change=N.set_period, aria_label="Period", style=SELECT_STYLE),
+        rx.grid(
+            rx.recharts.composed_chart(
+                rx.recharts.bar(data_key="kcal", fill=COLOURS[1], name="Eaten (kcal)"),
+                rx.recharts.line(data_key="target", stroke=COLOURS[2], dot=False, name="Target"),
+                rx.recharts.x_axis(data_key="date"), rx.recharts.y_axis(), rx.recharts.graphing_tooltip(),
+                rx.recharts.legend(), data=N.week, width="100%", height=240),
+            rx.recharts.pie_chart(
+                rx.recharts.pie(rx.foreach(N.split, lambda d, i: rx.recharts.cell(
+                    fill=rx.Var.create(COLOURS)[i % len(COLOURS)])),
+                    data=N.split, data_key="kcal", name_key="name", label=True, outer_radius=80),
+                rx.recharts.graphing_tooltip(), rx.recharts.legend(), width="100%", height=240),
+            columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
+        ),
+    )
+
+
+@app_page("/nutrition", "Nutrition", nav="Nutrition", icon="utensils", order=8, audience="signed_in", on_load=N.load)
+def nutrition_page() -> rx.Component:
+    return rx.vstack(
+        page_header("Nutrition", "What you ate, against what you need."),
+        rx.hstack(
+            rx.icon_button(rx.icon("chevron-left"), variant="soft", aria_label="Previous day", on_click=N.shift_day(-1)),
+            rx.heading(N.day_label, size="5", as_="h2"),
+            rx.icon_button(rx.icon("chevron-right"), variant="soft", aria_label="Next day", on_click=N.shift_day(1)),
+            rx.spacer(),
+            rx.button("Copy all of yesterday", variant="ghost", size="2", on_click=N.copy_yesterday("day")),
+            align="center", width="100%",
+        ),
+        rx.card(rx.grid(rx.foreach(N.rings, _ring), columns=rx.breakpoints(initial="1", sm="2", md="4"), spacing="4",
+                        width="100%"), width="100%", aria_label="Today's totals"),
+        rx.cond(N.hints.length() > 0, rx.callout.root(
+            rx.callout.icon(rx.icon("lightbulb")),
+            rx.vstack(rx.foreach(N.hints, lambda h: rx.text(h, size="2")), spacing="1"),
+            color_scheme="blue", width="100%")),
+        _logger(),
+        rx.grid(rx.foreach(N.meals, _meal), columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%"),
+        _charts(),
+        _body(),
+        _targets(),
+        spacing="4", width="100%",
+    )
