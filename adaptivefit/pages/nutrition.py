@@ -150,14 +150,15 @@ def _body() -> rx.Component:
             on_submit=N.log_weight, reset_on_submit=True, no_validate=True, width="100%",
         ),
         rx.cond(N.trend.length() > 0,
-                rx.recharts.line_chart(
+                rx.box(rx.recharts.line_chart(
                     # Weigh-ins as dots only; the trend as the line to read.
                     rx.recharts.line(data_key="weight", stroke="transparent", dot=True, name="Weigh-in",
                                      connect_nulls=False),
                     rx.recharts.line(data_key="trend", stroke=COLOURS[0], dot=False, name="Trend", stroke_width=2),
                     rx.recharts.x_axis(data_key="date"), rx.recharts.y_axis(domain=["auto", "auto"]),
                     rx.recharts.graphing_tooltip(), rx.recharts.legend(),
-                    data=N.trend, width="100%", height=240),
+                    data=N.trend, width="100%", height=240), width="100%", role="img",
+                    aria_label="Bodyweight trend chart"),
                 rx.text("Log your weight most mornings to see the trend.", color_scheme="gray")),
         rx.text("The trend is an exponentially weighted average (α = 0.1) of your daily weigh-ins.", size="1",
                 color_scheme="gray"),

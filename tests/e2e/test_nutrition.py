@@ -14,7 +14,7 @@ from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.e2e
 
-PRODUCT = SHARED_DATA / "food" / "openfoodfacts" / "robotoff" / "3088543506255.json"
+PRODUCT = SHARED_DATA / "food" / "openfoodfacts" / "robotoff" / "3228857000852.json"
 
 
 def _sign_in_as_member(page, live_app):
@@ -50,7 +50,7 @@ def test_food_day_with_targets_barcode_copy_weight_and_expenditure(page, live_ap
     breakfast = page.locator('[aria-label="Breakfast"]')
     expect(breakfast.get_by_text(re.compile(r"80 g"))).to_be_visible()
 
-    page.get_by_label("Barcode").fill("3088543506255")
+    page.get_by_label("Barcode").fill("3228857000852")
     page.get_by_role("button", name="Find by barcode").click()
     page.get_by_label("Quantity").fill("30")
     page.get_by_label("Meal").select_option("snack")
@@ -73,7 +73,9 @@ def test_food_day_with_targets_barcode_copy_weight_and_expenditure(page, live_ap
     page.get_by_label(re.compile(r"^Today's weight")).fill("66.4")
     page.get_by_role("button", name="Log weight").click()
     expect(page.get_by_text("Weight logged.")).to_be_visible()
-    expect(page.locator(".recharts-line").first).to_be_visible()
+    trend_chart = page.get_by_role("img", name="Bodyweight trend chart")
+    expect(trend_chart.locator("path.recharts-line-curve").last).to_be_visible()
+    expect(trend_chart.locator(".recharts-line-dot").first).to_be_attached()
     suggestion = page.get_by_role("status", name="Expenditure suggestion")
     expect(suggestion).to_contain_text("kcal a day")
     suggestion.get_by_role("button", name="Update my calorie target").click()
