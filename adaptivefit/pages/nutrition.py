@@ -34,13 +34,24 @@ def _meal(meal) -> rx.Component:
                       rx.button("Copy yesterday's ", meal["label"].to(str).lower(), size="1", variant="ghost",
                                 on_click=N.copy_yesterday(meal["meal"].to(str))),
                       width="100%", align="center", wrap="wrap"),
-            rx.foreach(meal["entries"].to(list[dict[str, str]]), lambda e: rx.hstack(
-                rx.vstack(rx.text(e["name"]), rx.text(e["amount"], " · ", e["macros"], size="1", color_scheme="gray"),
-                          spacing="0", align="start"),
-                rx.spacer(), rx.text(e["kcal"], " kcal", size="2"),
-                rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red",
-                               aria_label="Delete " + e["name"], on_click=N.delete_entry(e["id"])),
-                width="100%", align="center")),
+            rx.foreach(meal["entries"].to(list[dict[str, str]]), lambda e: rx.cond(
+                N.editing == e["id"],
+                rx.form(rx.hstack(
+                    rx.text(e["name"]), rx.spacer(),
+                    rx.input(name="quantity", default_value=e["amount"].split(" ")[0], aria_label="New quantity",
+                             input_mode="decimal", width="6em"),
+                    rx.button("Save", size="1", type="submit"),
+                    field_error(N.errors.get("edit", "")), width="100%", align="center"),
+                    on_submit=N.save_entry, reset_on_submit=False, no_validate=True, width="100%"),
+                rx.hstack(
+                    rx.vstack(rx.text(e["name"]), rx.text(e["amount"], " · ", e["macros"], size="1", color_scheme="gray"),
+                              spacing="0", align="start"),
+                    rx.spacer(), rx.text(e["kcal"], " kcal", size="2"),
+                    rx.icon_button(rx.icon("pencil", size=14), size="1", variant="ghost",
+                                   aria_label="Edit " + e["name"], on_click=N.edit_entry(e["id"])),
+                    rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red",
+                                   aria_label="Delete " + e["name"], on_click=N.delete_entry(e["id"])),
+                    width="100%", align="center"))),
             width="100%", align="start", spacing="2",
         ),
         width="100%", aria_label=meal["label"],
@@ -82,6 +93,8 @@ def _logger() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.text(rx.text.strong(N.chosen.get("name", "")), " · ", N.chosen.get("kcal", ""), " kcal per 100 g"),
+                    rx.cond(N.chosen.get("attribution", "") != "",
+                            rx.text("Source: ", N.chosen.get("attribution", ""), size="1", color_scheme="gray")),
                     rx.grid(
                         form_field("Quantity", "quantity", errors=N.errors, input_mode="decimal", default_value="100"),
                         rx.vstack(field_label("Unit", "food-unit"),
@@ -101,6 +114,42 @@ def _logger() -> rx.Component:
                 on_submit=N.log, reset_on_submit=False, no_validate=True, width="100%",
             ),
         ),
+    )
+
+
+def _custom_food() -> rx.Component:
+    return rx.cond(
+        N.custom_open,
+        section(
+            "Your own food",
+            rx.text("Values per 100 g, from the label.", size="2", color_scheme="gray"),
+            rx.form(
+                rx.vstack(
+                    rx.grid(
+                        form_field("Food name", "name", errors=N.errors, field_id="custom-name", max_length=200),
+                        form_field("Brand", "brand", errors=N.errors, field_id="custom-brand"),
+                        form_field("Barcode (optional)", "barcode", errors=N.errors, field_id="custom-barcode",
+                                   input_mode="numeric"),
+                        form_field("Energy (kcal)", "kcal", errors=N.errors, field_id="custom-kcal", input_mode="decimal"),
+                        form_field("Protein (g)", "protein_g", errors=N.errors, field_id="custom-protein",
+                                   input_mode="decimal"),
+                        form_field("Carbohydrate (g)", "carbs_g", errors=N.errors, field_id="custom-carbs",
+                                   input_mode="decimal"),
+                        form_field("Fat (g)", "fat_g", errors=N.errors, field_id="custom-fat", input_mode="decimal"),
+                        form_field("Fibre (g)", "fibre_g", errors=N.errors, field_id="custom-fibre", input_mode="decimal"),
+                        form_field("Serving name", "serving_name", errors=N.errors, field_id="custom-serving",
+                                   placeholder="1 bar"),
+                        form_field("Serving (g)", "serving_grams", errors=N.errors, field_id="custom-serving-grams",
+                                   input_mode="decimal"),
+                        columns=rx.breakpoints(initial="1", sm="2", md="3"), spacing="3", width="100%",
+                    ),
+                    rx.button("Save my food", type="submit"),
+                    width="100%", align="start",
+                ),
+                on_submit=N.add_custom_food, reset_on_submit=False, no_validate=True, width="100%",
+            ),
+        ),
+        rx.button(rx.icon("plus", size=16), "Add your own food", variant="soft", on_click=N.toggle_custom),
     )
 
 
@@ -129,6 +178,12 @@ def _targets() -> rx.Component:
                     form_field("Extra kcal on training days", "training_day_extra_kcal", errors=N.errors,
                                input_mode="numeric", default_value="0"),
                     form_field("Calories (override)", "calories", errors=N.errors, input_mode="numeric"),
+                    form_field("Protein g (override)", "protein_g", errors=N.errors, input_mode="numeric",
+                               field_id="target-protein"),
+                    form_field("Carbohydrate g (override)", "carbs_g", errors=N.errors, input_mode="numeric",
+                               field_id="target-carbs"),
+                    form_field("Fat g (override)", "fat_g", errors=N.errors, input_mode="numeric",
+                               field_id="target-fat"),
                     columns=rx.breakpoints(initial="1", sm="3"), spacing="3", width="100%",
                 ),
                 rx.foreach(N.errors.values(), lambda e: rx.text(e, color_scheme="red", size="2", role="alert")),
@@ -222,6 +277,7 @@ def nutrition_page() -> rx.Component:
             rx.vstack(rx.foreach(N.hints, lambda h: rx.text(h, size="2")), spacing="1"),
             color_scheme="blue", width="100%")),
         _logger(),
+        _custom_food(),
         rx.grid(rx.foreach(N.meals, _meal), columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%"),
         _charts(),
         _body(),

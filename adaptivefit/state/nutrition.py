@@ -60,6 +60,8 @@ class NutritionState(rx.State):
     suggestion: dict[str, str] = {}
     estimates: list[dict[str, str]] = []
     period: str = "7"
+    editing: str = ""
+    custom_open: bool = False
 
     def _read(self, session, user: User) -> None:
         day = date.fromisoformat(self.day) if self.day else _today(user)
@@ -156,7 +158,8 @@ class NutritionState(rx.State):
     def _choose_food(self, session, user, food) -> None:
         servings = [s["name"] for s in (food.servings or [])]
         units = ["g", "oz", *(["ml"] if food.grams_per_ml else []), *servings]
-        self.chosen = {"id": str(food.id), "name": food.name, "kcal": _fmt(food.kcal), "units": "|".join(units)}
+        self.chosen = {"id": str(food.id), "name": food.name, "kcal": _fmt(food.kcal), "units": "|".join(units),
+                       "attribution": food.attribution or ("Your own food" if food.owner_id else "")}
 
     @rx.event
     @require_role()
@@ -237,6 +240,51 @@ class NutritionState(rx.State):
         except ValidationFailed:
             return rx.toast.error("That entry could not be found.")
         await self._refresh()
+
+    @rx.event
+    @require_role()
+    async def edit_entry(self, entry_id: str):
+        self.editing = str(entry_id)[:12]
+
+    @rx.event
+    @require_role()
+    async def save_entry(self, form: dict):
+        try:
+            target = int(self.editing)
+        except ValueError:
+            return
+        quantity = str(form.get("quantity", ""))[:20]
+        try:
+            await asyncio.to_thread(with_user, lambda s, u: nutrition.update_entry(s, u, target, quantity=quantity),
+                                    actor().id)
+        except ValidationFailed as failed:
+            self.errors = {"edit": " ".join(failed.errors.values())}
+            return
+        self.editing, self.errors = "", {}
+        await self._refresh()
+
+    @rx.event
+    @require_role()
+    async def toggle_custom(self):
+        self.custom_open = not self.custom_open
+
+    @rx.event
+    @require_role()
+    async def add_custom_food(self, form: dict):
+        fields = {k: str(v)[:200] for k, v in form.items()}
+        me = actor()
+
+        def create(session, user):
+            food = foods.create_custom_food(session, user, fields)
+            self._choose_food(session, user, food)
+
+        try:
+            await asyncio.to_thread(with_user, create, me.id)
+        except ValidationFailed as failed:
+            self.errors = failed.errors
+            return
+        self.errors, self.custom_open = {}, False
+        return rx.toast.success("Your food is saved; log it below.")
 
     @rx.event
     @require_role()

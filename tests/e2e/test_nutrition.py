@@ -50,7 +50,21 @@ def test_food_day_with_targets_barcode_copy_weight_and_expenditure(page, live_ap
     breakfast = page.locator('[aria-label="Breakfast"]')
     expect(breakfast.get_by_text(re.compile(r"80 g"))).to_be_visible()
 
-    page.get_by_label("Barcode").fill("3228857000852")
+    breakfast.get_by_role("button", name=re.compile(r"^Edit Oats", re.I)).click()
+    breakfast.get_by_label("New quantity").fill("60")
+    breakfast.get_by_role("button", name="Save").click()
+    expect(breakfast.get_by_text(re.compile(r"60 g"))).to_be_visible()
+
+    # A food of my own from its label, found again by its barcode.
+    page.get_by_role("button", name="Add your own food").click()
+    page.get_by_label("Food name").fill("Gran's flapjack")
+    page.get_by_label("Barcode (optional)").fill("4006381333931")
+    for label, value in (("Energy (kcal)", "450"), ("Protein (g)", "6"), ("Carbohydrate (g)", "60"), ("Fat (g)", "20")):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Save my food").click()
+    expect(page.get_by_text("Source: Your own food")).to_be_visible()
+
+    page.get_by_label("Barcode", exact=True).fill("3228857000852")
     page.get_by_role("button", name="Find by barcode").click()
     page.get_by_label("Quantity").fill("30")
     page.get_by_label("Meal").select_option("snack")
