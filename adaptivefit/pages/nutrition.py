@@ -207,9 +207,9 @@ def _body() -> rx.Component:
         rx.cond(N.trend.length() > 0,
                 rx.box(rx.recharts.line_chart(
                     # Weigh-ins as dots only; the trend as the line to read.
-                    rx.recharts.line(data_key="weight", stroke="transparent", dot=True, name="Weigh-in",
-                                     connect_nulls=False),
-                    rx.recharts.line(data_key="trend", stroke=COLOURS[0], dot=False, name="Trend", stroke_width=2),
+                    rx.recharts.line(data_key="weight", stroke="#9aa5b1", stroke_width=0, dot=True, name="Weigh-in"),
+                    rx.recharts.line(data_key="trend", stroke=COLOURS[0], dot=False, name="Trend", stroke_width=2,
+                                     connect_nulls=True),
                     rx.recharts.x_axis(data_key="date"), rx.recharts.y_axis(domain=["auto", "auto"]),
                     rx.recharts.graphing_tooltip(), rx.recharts.legend(),
                     data=N.trend, width="100%", height=240), width="100%", role="img",
