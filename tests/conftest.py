@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,15 @@ ENV_VARS = (
     "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET",
     "COACH_MODEL_DIR", "COACH_BASE_MODEL", "LOG_LEVEL", "LOG_FORMAT",
 )
+
+
+def shared_data_missing(*paths: Path) -> bool:
+    """True when the shared test data is absent: a skip on a developer's machine, a failure in CI,
+    where ../shared sits beside the clone and a missing file means the tests would prove nothing."""
+    missing = [p for p in paths if not p.exists()]
+    if missing and os.environ.get("CI"):
+        raise RuntimeError(f"shared test data is missing in CI: {missing[0]}")
+    return bool(missing)
 
 
 def reset_caches() -> None:

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import SHARED_DATA
-
-pytestmark = pytest.mark.e2e
+from tests.conftest import SHARED_DATA, shared_data_missing
 
 PRODUCT = SHARED_DATA / "food" / "openfoodfacts" / "robotoff" / "3228857000852.json"
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shared_data_missing(PRODUCT), reason=f"{PRODUCT} not found")]
 
 
 def _sign_in_as_member(page, live_app):

@@ -10,13 +10,13 @@ from sqlmodel import select
 from adaptivefit.models import Equipment, Exercise, ExerciseEquipment
 from adaptivefit.services import catalog, exercise_import
 from adaptivefit.services.access import ValidationFailed
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, shared_data_missing
 
 WGER = SHARED_DATA / "exercises" / "wger"
 REFERENCE_FILES = ("categories.json", "equipment.json", "muscles.json", "licenses.json", "languages.json")
 
 pytestmark = pytest.mark.skipif(
-    not (WGER / "exercise-base-data.json").is_file(),
+    shared_data_missing(WGER / "exercise-base-data.json"),
     reason=f"wger export not found at {WGER} (the shared test data sits beside the repository)",
 )
 

@@ -13,7 +13,7 @@ from sqlmodel import select
 from adaptivefit.models import Food
 from adaptivefit.services.food_import import import_off, import_usda, import_wger_ingredients
 from adaptivefit.services.foods import food_by_barcode, search_foods
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, shared_data_missing
 
 FOOD = SHARED_DATA / "food"
 ROBOTOFF = FOOD / "openfoodfacts" / "robotoff"
@@ -21,7 +21,7 @@ OFF_SERVER = FOOD / "openfoodfacts" / "openfoodfacts-server"
 WGER = FOOD / "wger" / "test-ingredients.json"
 
 pytestmark = pytest.mark.skipif(
-    not (ROBOTOFF / "3228857000852.json").is_file() or not WGER.is_file(),
+    shared_data_missing(ROBOTOFF / "3228857000852.json", WGER),
     reason=f"food test data not found at {FOOD} (the shared test data sits beside the repository)",
 )
 
