@@ -12,14 +12,15 @@ foods, and of `nutrition.log_food` with its commit when that service is there.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_support import median_ms, migrate, prepare_environment  # noqa: E402
 
 CHUNK = 5000
 DAYS = 90
@@ -58,26 +59,8 @@ BRANDS = tuple(f"{a} {b}" for a in ("Green", "Happy", "Golden", "Nordic", "Sunny
 RARE = "yuzu"
 
 
-def _prepare_environment(folder: Path) -> str:
-    url = f"sqlite:///{folder / 'bench.db'}"
-    os.environ["ADAPTIVEFIT_HOME"] = str(folder)
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)
-    from adaptivefit import config, db
-
-    config.get_settings.cache_clear()
-    db._engine_for.cache_clear()
-    return url
 
 
-def _migrate(url: str) -> None:
-    from alembic import command
-
-    from adaptivefit.cli import alembic_config
-
-    alembic = alembic_config(url)
-    alembic.attributes["configure_logging"] = False
-    command.upgrade(alembic, "head")
 
 
 def _name(rng: random.Random) -> str:
@@ -143,13 +126,6 @@ def _fill_entries(session, user_id: int, shared_ids: list[int], now: datetime) -
     return len(rows)
 
 
-def _median_ms(runs: int, action) -> float:
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
 def main() -> int:
@@ -159,7 +135,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="adaptivefit-bench-") as folder:
-        url = _prepare_environment(Path(folder))
+        url = prepare_environment(Path(folder))
 
         from sqlalchemy import text
         from sqlmodel import Session
@@ -169,7 +145,7 @@ def main() -> int:
         from adaptivefit.services.foods import search_foods
 
         started = time.perf_counter()
-        _migrate(url)
+        migrate(url)
         engine = db.get_engine()
         now = datetime.now(UTC)
         with Session(engine, expire_on_commit=False) as session:
@@ -200,7 +176,7 @@ def main() -> int:
         with Session(engine, expire_on_commit=False) as session:
             for label, query in queries.items():
                 hits = search_foods(session, member.id, query)
-                ms = _median_ms(args.runs, lambda q=query: search_foods(session, member.id, q))
+                ms = median_ms(args.runs, lambda q=query: search_foods(session, member.id, q))
                 figures.append((f"search_foods: {label}", ms, len(hits)))
             plan = session.execute(text(
                 "EXPLAIN QUERY PLAN SELECT id FROM foods WHERE name_lower LIKE '%xqzvw%' LIMIT 200"
@@ -217,7 +193,7 @@ def main() -> int:
                                        unit="g", meal_type="lunch")
                     session.commit()
 
-            figures.append(("nutrition.log_food + commit", _median_ms(args.runs, log_one), 1))
+            figures.append(("nutrition.log_food + commit", median_ms(args.runs, log_one), 1))
         else:
             print("adaptivefit/services/nutrition.py has no log_food yet: skipped.")
 

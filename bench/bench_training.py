@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
-import statistics
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_support import median_ms, migrate, prepare_environment  # noqa: E402
 
 YEARS = 3
 EXERCISES = 15
@@ -31,26 +32,8 @@ REST_DAY_CHANCE = 0.12
 CHUNK = 5000
 
 
-def _prepare_environment(folder: Path) -> str:
-    url = f"sqlite:///{folder / 'bench.db'}"
-    os.environ["ADAPTIVEFIT_HOME"] = str(folder)
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)
-    from adaptivefit import config, db
-
-    config.get_settings.cache_clear()
-    db._engine_for.cache_clear()
-    return url
 
 
-def _migrate(url: str) -> None:
-    from alembic import command
-
-    from adaptivefit.cli import alembic_config
-
-    alembic = alembic_config(url)
-    alembic.attributes["configure_logging"] = False
-    command.upgrade(alembic, "head")
 
 
 def _pick_exercises(session) -> list[tuple[int, str, float]]:
@@ -127,13 +110,6 @@ def _fill(session, user_id: int, exercises: list[tuple[int, str, float]], now: d
     return {"workouts": len(workouts), "sets": len(sets), "working sets": working, "fitness_data": len(data)}
 
 
-def _median_ms(runs: int, action) -> float:
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
 def main() -> int:
@@ -142,7 +118,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="adaptivefit-bench-") as folder:
-        url = _prepare_environment(Path(folder))
+        url = prepare_environment(Path(folder))
 
         from sqlmodel import Session, select
 
@@ -151,7 +127,7 @@ def main() -> int:
         from adaptivefit.services import achievements, catalog, dashboard, goals, records
 
         started = time.perf_counter()
-        _migrate(url)
+        migrate(url)
         engine = db.get_engine()
         now = datetime.now(UTC)
         with Session(engine, expire_on_commit=False) as session:
@@ -201,9 +177,9 @@ def main() -> int:
 
         figures: list[tuple[str, float]] = []
         # Rolled back each run, so every badge is measured from scratch (a first visit's cost).
-        figures.append(("home, badges not yet held", _median_ms(args.runs, in_session(home))))
+        figures.append(("home, badges not yet held", median_ms(args.runs, in_session(home))))
         in_session(lambda s, u: achievements.evaluate(s, u), commit=True)()
-        figures.append(("home, badges held", _median_ms(args.runs, in_session(home))))
+        figures.append(("home, badges held", median_ms(args.runs, in_session(home))))
         parts = {
             "  goals.list_goals": lambda s, u: goals.list_goals(s, u),
             "  achievements.evaluate (held)": lambda s, u: achievements.evaluate(s, u),
@@ -212,7 +188,7 @@ def main() -> int:
             "  dashboard.workouts_per_week": lambda s, u: dashboard.workouts_per_week(s, u),
             "  dashboard.top_lifts": lambda s, u: dashboard.top_lifts(s, u),
         }
-        figures += [(name, _median_ms(args.runs, in_session(action))) for name, action in parts.items()]
+        figures += [(name, median_ms(args.runs, in_session(action))) for name, action in parts.items()]
 
         try:
             from adaptivefit.services import workouts
@@ -232,11 +208,11 @@ def main() -> int:
                     select(Workout.id).where(Workout.user_id == member.id, Workout.finished_at.is_not(None))
                     .order_by(Workout.started_at.desc()).limit(1)
                 ).one()
-            figures.append(("workouts.log_set + commit", _median_ms(args.runs, in_session(log_one, commit=True))))
+            figures.append(("workouts.log_set + commit", median_ms(args.runs, in_session(log_one, commit=True))))
             figures.append(("workouts.workout_view (finished)",
-                            _median_ms(args.runs, in_session(lambda s, u: workouts.workout_view(s, u, last_done)))))
+                            median_ms(args.runs, in_session(lambda s, u: workouts.workout_view(s, u, last_done)))))
             figures.append(("workouts.exercise_history (20)",
-                            _median_ms(args.runs, in_session(lambda s, u: workouts.exercise_history(s, u, top_id)))))
+                            median_ms(args.runs, in_session(lambda s, u: workouts.exercise_history(s, u, top_id)))))
         else:
             print("adaptivefit/services/workouts.py has no log_set/workout_view/exercise_history yet: skipped.")
 
