@@ -35,6 +35,7 @@ from sqlmodel import Session, select
 from adaptivefit.models import ExpenditureEstimate, FitnessData, Food, FoodEntry, NutritionGoal, User, Workout
 from adaptivefit.models.base import utcnow
 from adaptivefit.services.access import ValidationFailed
+from adaptivefit.services.inputs import as_id, blank, number, whole
 from adaptivefit.services.dashboard import user_zone
 from adaptivefit.services.foods import UNITS, grams_for, normalise_name, nutrients_for
 
@@ -115,44 +116,10 @@ class DayView:
 # --- input ------------------------------------------------------------------------------------
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _number(value: object, low: float, high: float) -> float:
-    if isinstance(value, bool) or value is None:
-        raise ValueError
-    if isinstance(value, str):
-        text = value.strip().replace(",", ".")
-        if not text:
-            raise ValueError
-        value = float(text)
-    if not isinstance(value, (int, float)):
-        raise ValueError
-    number = float(value)
-    if not math.isfinite(number) or not low <= number <= high:
-        raise ValueError
-    return number
-
-
-def _whole(value: object, low: int, high: int) -> int:
-    number = _number(value, low, high)
-    if not number.is_integer():
-        raise ValueError
-    return int(number)
-
-
 def _choice(value: object, options) -> str:
     if not isinstance(value, str) or value.strip().lower() not in options:
         raise ValueError
     return value.strip().lower()
-
-
-def _as_id(value: object) -> int | None:
-    try:
-        return _whole(value, 1, 2**62)
-    except (ValueError, TypeError, OverflowError):
-        return None
 
 
 def _meal(value: object, key: str, errors: dict[str, str]) -> str | None:
@@ -197,7 +164,7 @@ def _check_day(value: object, key: str, errors: dict[str, str]) -> date | None:
 
 
 def _visible_food(session: Session, user: User, food_id: object) -> Food | None:
-    key = _as_id(food_id)
+    key = as_id(food_id)
     food = session.get(Food, key) if key is not None else None
     if food is None or food.owner_id not in (None, user.id):
         return None
@@ -205,7 +172,7 @@ def _visible_food(session: Session, user: User, food_id: object) -> Food | None:
 
 
 def _owned_entry(session: Session, user: User, entry_id: object) -> FoodEntry:
-    key = _as_id(entry_id)
+    key = as_id(entry_id)
     entry = session.get(FoodEntry, key) if key is not None else None
     if entry is None or entry.user_id != user.id:
         raise ValidationFailed({"entry": "No such food entry."})
@@ -226,7 +193,7 @@ def _amount(food: Food | None, quantity: object, unit: object, errors: dict[str,
         errors["unit"] = "Choose grams, ounces, millilitres or a serving of this food."
     if food is None:
         try:
-            if _number(quantity, -math.inf, math.inf) <= 0:
+            if number(quantity, -math.inf, math.inf) <= 0:
                 errors["quantity"] = "Enter an amount above zero."
         except (ValueError, TypeError, OverflowError):
             errors["quantity"] = "Enter the amount as a number, like 150 or 1.5."
@@ -237,7 +204,7 @@ def _amount(food: Food | None, quantity: object, unit: object, errors: dict[str,
     except ValidationFailed as refused:
         errors.update(refused.errors)
         return None
-    amount = _number(quantity, 0.0, math.inf)
+    amount = number(quantity, 0.0, math.inf)
     return amount, _unit_name(food, unit.strip()), nutrients_for(food, grams)
 
 
@@ -517,18 +484,18 @@ def _split(calories: float, protein_g: float, fat_share: float, field_: str = "p
 def _target_inputs(values: dict[str, object]) -> tuple[dict[str, Any], dict[str, str]]:
     """Checked inputs for the target formulas, and a reason for each refused field."""
     checks = {
-        "weight_kg": (lambda v: _number(v, *WEIGHT_RANGE), "Enter a weight from 20 to 400 kg."),
-        "height_cm": (lambda v: _number(v, *HEIGHT_RANGE), "Enter a height from 100 to 250 cm."),
-        "age": (lambda v: _number(v, *AGE_RANGE), "Targets here are for ages 16 to 100."),
+        "weight_kg": (lambda v: number(v, *WEIGHT_RANGE), "Enter a weight from 20 to 400 kg."),
+        "height_cm": (lambda v: number(v, *HEIGHT_RANGE), "Enter a height from 100 to 250 cm."),
+        "age": (lambda v: number(v, *AGE_RANGE), "Targets here are for ages 16 to 100."),
         "sex": (lambda v: _choice(v, CALORIE_FLOOR), "Choose male or female (the energy formula differs)."),
         "activity": (lambda v: _choice(v, ACTIVITY_FACTORS),
                      "Choose an activity level: sedentary, light, moderate, active or very active."),
         "goal": (lambda v: _choice(v, GOALS), "Choose lose, maintain or gain."),
-        "rate_kg_per_week": (lambda v: 0.0 if _blank(v) else _number(v, 0.0, 100.0),
+        "rate_kg_per_week": (lambda v: 0.0 if blank(v) else number(v, 0.0, 100.0),
                              "Enter a rate of 0 or more kg per week."),
-        "protein_g_per_kg": (lambda v: None if _blank(v) else _number(v, *PROTEIN_PER_KG_RANGE),
+        "protein_g_per_kg": (lambda v: None if blank(v) else number(v, *PROTEIN_PER_KG_RANGE),
                              "Protein must be from 0.8 to 3.5 g per kg of bodyweight."),
-        "fat_share": (lambda v: DEFAULT_FAT_SHARE if _blank(v) else _number(v, *FAT_SHARE_RANGE),
+        "fat_share": (lambda v: DEFAULT_FAT_SHARE if blank(v) else number(v, *FAT_SHARE_RANGE),
                       "Fat must be from 0.15 to 0.6 of calories."),
     }
     cleaned, errors = {}, {}
@@ -599,10 +566,10 @@ def _age(born: date | None, today: date) -> int | None:
 
 
 OVERRIDES = {
-    "calories": (lambda v: _whole(v, 0, CALORIES_MAX), f"Calories must be a whole number up to {CALORIES_MAX}."),
-    "protein_g": (lambda v: _whole(v, 0, MACRO_MAX_G), f"Protein must be a whole number of grams up to {MACRO_MAX_G}."),
-    "carbs_g": (lambda v: _whole(v, 0, MACRO_MAX_G), f"Carbs must be a whole number of grams up to {MACRO_MAX_G}."),
-    "fat_g": (lambda v: _whole(v, 0, MACRO_MAX_G), f"Fat must be a whole number of grams up to {MACRO_MAX_G}."),
+    "calories": (lambda v: whole(v, 0, CALORIES_MAX), f"Calories must be a whole number up to {CALORIES_MAX}."),
+    "protein_g": (lambda v: whole(v, 0, MACRO_MAX_G), f"Protein must be a whole number of grams up to {MACRO_MAX_G}."),
+    "carbs_g": (lambda v: whole(v, 0, MACRO_MAX_G), f"Carbs must be a whole number of grams up to {MACRO_MAX_G}."),
+    "fat_g": (lambda v: whole(v, 0, MACRO_MAX_G), f"Fat must be a whole number of grams up to {MACRO_MAX_G}."),
 }
 
 
@@ -623,26 +590,26 @@ def set_goal(session: Session, user: User, form: dict[str, object], *, now: date
     values = dict(form)
     missing = {}
     for name, (default, message) in defaults.items():
-        if _blank(values.get(name)):
+        if blank(values.get(name)):
             values[name] = default
             if default is None:
                 missing[name] = message
-    if _blank(values.get("activity")):
+    if blank(values.get("activity")):
         missing["activity"] = "Choose how active you are."
-    if _blank(values.get("goal")):
+    if blank(values.get("goal")):
         missing["goal"] = "Choose lose, maintain or gain."
-    elif str(values["goal"]).strip().lower() in ("lose", "gain") and _blank(values.get("rate_kg_per_week")):
+    elif str(values["goal"]).strip().lower() in ("lose", "gain") and blank(values.get("rate_kg_per_week")):
         missing["rate_kg_per_week"] = "Enter how many kg a week."
     inputs, errors = _target_inputs(values)
     errors.update(missing)
     try:
-        extra = 0 if _blank(values.get("training_day_extra_kcal")) else _whole(
+        extra = 0 if blank(values.get("training_day_extra_kcal")) else whole(
             values.get("training_day_extra_kcal"), *TRAINING_EXTRA_RANGE)
     except (ValueError, TypeError, OverflowError):
         errors["training_day_extra_kcal"] = "The training-day extra must be a whole number from 0 to 1000 kcal."
     overrides = {}
     for name, (check, message) in OVERRIDES.items():
-        if not _blank(values.get(name)):
+        if not blank(values.get(name)):
             try:
                 overrides[name] = check(values[name])
             except (ValueError, TypeError, OverflowError):
@@ -691,7 +658,7 @@ def log_bodyweight(
     """Record the member's weight for a local day (today by default); a second weigh-in replaces the first."""
     errors: dict[str, str] = {}
     try:
-        weight = _number(kg, *WEIGHT_RANGE)
+        weight = number(kg, *WEIGHT_RANGE)
     except (ValueError, TypeError, OverflowError):
         errors["kg"] = "Enter a weight from 20 to 400 kg."
     now = now or utcnow()

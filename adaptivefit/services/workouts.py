@@ -12,7 +12,6 @@ validates it and returns the block to show).
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from adaptivefit.models import Exercise, FitnessData, PersonalRecord, Plan, Plan
 from adaptivefit.models.base import utcnow
 from adaptivefit.services import records
 from adaptivefit.services.access import ValidationFailed
+from adaptivefit.services.inputs import as_id, blank, number, whole
 from adaptivefit.services.training_math import UNITS, round_to_plates, to_display
 
 SET_TYPES = ("warmup", "working", "drop")
@@ -106,42 +106,13 @@ class WorkoutSummary:
 # --- input ------------------------------------------------------------------------------------
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _whole(value: object, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*\+?\d{1,18}\s*", value):
-        value = int(value)
-    if not isinstance(value, int) or not low <= value <= high:
-        raise ValueError
-    return value
-
-
-def _decimal(value: object, low: float, high: float) -> float:
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, str) and len(value) <= 32:
-        value = float(value.strip().replace(",", "."))
-    if not isinstance(value, (int, float)):
-        raise ValueError
-    number = float(value)
-    if not math.isfinite(number) or not low <= number <= high:
-        raise ValueError
-    return number
-
-
 def _rpe(value: object) -> float | None:
-    if _blank(value):
+    if blank(value):
         return None
-    number = _decimal(value, 1, 10)
-    if not (number * 2).is_integer():
+    rpe = number(value, 1, 10)
+    if not (rpe * 2).is_integer():
         raise ValueError
-    return number
+    return rpe
 
 
 def _set_type(value: object) -> str:
@@ -159,14 +130,14 @@ def _note(value: object) -> str:
 
 
 FIELDS = {
-    "reps": (lambda v: _whole(v, 0, 1000), "Reps must be a whole number from 0 to 1000."),
-    "load_kg": (lambda v: _decimal(v, 0, 1000), "Load must be a number from 0 to 1000 kg."),
+    "reps": (lambda v: whole(v, 0, 1000), "Reps must be a whole number from 0 to 1000."),
+    "load_kg": (lambda v: number(v, 0, 1000), "Load must be a number from 0 to 1000 kg."),
     "rpe": (_rpe, "RPE must be from 1 to 10 in steps of 0.5, or left empty."),
-    "rir": (lambda v: None if _blank(v) else _whole(v, 0, 10),
+    "rir": (lambda v: None if blank(v) else whole(v, 0, 10),
             "Reps in reserve must be a whole number from 0 to 10, or left empty."),
     "set_type": (_set_type, "Set type must be warm-up, working or drop."),
     "note": (_note, f"The note can be at most {NOTE_MAX} characters."),
-    "rest_s": (lambda v: None if _blank(v) else _whole(v, 0, MAX_REST_S),
+    "rest_s": (lambda v: None if blank(v) else whole(v, 0, MAX_REST_S),
                f"Rest must be a whole number of seconds from 0 to {MAX_REST_S}."),
 }
 
@@ -182,18 +153,11 @@ def _clean(raw: dict[str, object]) -> tuple[dict[str, object], dict[str, str]]:
     return cleaned, errors
 
 
-def _as_id(value: object) -> int | None:
-    try:
-        return _whole(value, 1, 2**62)
-    except ValueError:
-        return None
-
-
 # --- lookups, each scoped to the acting user ------------------------------------------------------
 
 
 def _workout(session: Session, user: User, workout_id: object) -> Workout:
-    key = _as_id(workout_id)
+    key = as_id(workout_id)
     workout = session.get(Workout, key) if key is not None else None
     if workout is None or workout.user_id != user.id:
         raise ValidationFailed({"workout": "No such workout."})
@@ -208,7 +172,7 @@ def _open_workout(session: Session, user: User, workout_id: object) -> Workout:
 
 
 def _owned_set(session: Session, user: User, set_id: object) -> WorkoutSet:
-    key = _as_id(set_id)
+    key = as_id(set_id)
     row = session.get(WorkoutSet, key) if key is not None else None
     if row is None or row.user_id != user.id:
         raise ValidationFailed({"set": "No such set."})
@@ -216,7 +180,7 @@ def _owned_set(session: Session, user: User, set_id: object) -> WorkoutSet:
 
 
 def _visible_exercise(session: Session, user: User, exercise_id: object) -> Exercise | None:
-    key = _as_id(exercise_id)
+    key = as_id(exercise_id)
     exercise = session.get(Exercise, key) if key is not None else None
     if exercise is None or exercise.owner_id not in (None, user.id):
         return None
@@ -276,7 +240,7 @@ def start_workout(
         return current
     day = None
     if plan_day_id is not None:
-        key = _as_id(plan_day_id)
+        key = as_id(plan_day_id)
         day = session.exec(
             select(PlanDay).join(Plan, Plan.id == PlanDay.plan_id).where(PlanDay.id == key, Plan.user_id == user.id)
         ).first() if key is not None else None
