@@ -1,5 +1,6 @@
 """Every table, imported in one place so migrations and tests see the whole schema."""
 
+from adaptivefit.models.coach import CoachTweak
 from adaptivefit.models.fitness import FitnessData, Goal
 from adaptivefit.models.marketplace import Payout, Purchase, Trainer, TrainingProgram
 from adaptivefit.models.nutrition import ExpenditureEstimate, Food, FoodEntry, NutritionGoal, RecipeIngredient
@@ -21,6 +22,7 @@ from adaptivefit.models.training import (
 from adaptivefit.models.users import AuthSession, Role, User
 
 __all__ = [
+    "CoachTweak",
     "ExpenditureEstimate",
     "Food",
     "RecipeIngredient",

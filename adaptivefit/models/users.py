@@ -39,6 +39,8 @@ class User(SQLModel, table=True):
     # Privacy choices.
     profile_visible_to_trainers: bool = Field(default=False)
     allow_coach_training: bool = Field(default=False)
+    # The coach's AI-written messages (the Pro tier). Until payments land an admin sets it.
+    coach_ai: bool = Field(default=False)
     # TOTP two-factor: the secret never leaves the server after enrolment.
     totp_secret: str | None = Field(default=None, max_length=64)
     totp_enabled: bool = Field(default=False)

@@ -21,6 +21,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, SQLModel
 
 from adaptivefit.models import (
+    CoachTweak,
     ExpenditureEstimate,
     Food,
     RecipeIngredient,
@@ -119,6 +120,8 @@ EXPORTS: tuple[ExportKind, ...] = (
                "the ingredients of your recipes (grams of each food)"),
     ExportKind("expenditure_estimates.json", ExpenditureEstimate, _owned(ExpenditureEstimate.user_id),
                "the energy expenditure estimated from your intake and weight"),
+    ExportKind("coach_tweaks.json", CoachTweak, _owned(CoachTweak.user_id),
+               "every change the coach suggested, why, and whether you took it"),
 )
 
 # Not exported: rows that exist only to secure the account (a hash and its dates), and the
@@ -127,6 +130,7 @@ NOT_EXPORTED = (RecoveryCode.user_id, PasswordResetToken.user_id, Equipment.crea
 
 # Erasure: rows deleted outright, children before parents.
 ERASE_DELETE = (
+    CoachTweak.user_id,
     PersonalRecord.user_id,
     Achievement.user_id,
     WorkoutSet.user_id,

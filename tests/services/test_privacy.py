@@ -13,6 +13,7 @@ from sqlmodel import SQLModel, select
 
 from adaptivefit.models import (
     ApiToken,
+    CoachTweak,
     AuditEvent,
     AuthSession,
     Equipment,
@@ -43,7 +44,7 @@ EXPECTED_FILES = {
     "trainer.json", "payouts.json", "api_tokens.json", "audit_events.json", "exercises.json",
     "plans.json", "plan_days.json", "plan_exercises.json", "equipment_profiles.json", "equipment_profile_items.json",
     "personal_records.json", "achievements.json", "foods.json", "recipe_ingredients.json",
-    "expenditure_estimates.json",
+    "expenditure_estimates.json", "coach_tweaks.json",
 }
 
 
@@ -116,6 +117,8 @@ def _fill(session, *, tag: str, ip: str, with_payouts: bool = True) -> Person:
         PasswordResetToken(user_id=uid, token_hash=_hash(f"{tag}-reset"), expires_at=now + timedelta(hours=1)),
         LoginThrottle(scope="account", key=privacy.throttle_key(email), failures=3),
         Equipment(name=f"Kettlebell #{uid}", type="free_weight", created_by=uid),
+        CoachTweak(user_id=uid, workout_id=workout.id, exercise_id=shared.id, event="struggle_set",
+                   action="add_rest", message=f"{tag} take a longer rest", status="accepted"),
     ])
     if with_payouts:
         session.add(Payout(trainer_id=trainer.id, amount_cents=12_345, period_start=now - timedelta(days=30), period_end=now))
@@ -171,6 +174,7 @@ def test_export_holds_every_kind_of_record_as_json(session, people):
     assert {row["type"] for row in data["fitness_data.json"]} == {"bodyweight", "sleep"}
     assert data["goals.json"][0]["details"] == {"target": "Zelda 2x bodyweight squat"}
     assert names("food_entries.json") == {"Zelda porridge"}
+    assert names("coach_tweaks.json", "message") == {"Zelda take a longer rest"}
     assert data["nutrition_goals.json"][0]["calories"] == 2200
     assert [row["amount_cents"] for row in data["purchases.json"]] == [2_999]
     assert names("training_programs.json") == {"Zelda 12-week strength"}
