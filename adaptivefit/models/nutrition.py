@@ -36,7 +36,8 @@ class FoodEntry(SQLModel, table=True):
     # never rewrites history.
     food: str = Field(default="", max_length=200)
     food_id: int | None = Field(default=None, foreign_key="foods.id", index=True, ondelete="SET NULL")
-    photo: str | None = Field(default=None, max_length=255)
+    # A private picture of the meal (services/private_files.py); unique, so a file has one owner.
+    photo: str | None = Field(default=None, max_length=255, unique=True, index=True)
     name: str = Field(max_length=200)
     calories: float
     protein_g: float
@@ -90,6 +91,9 @@ class RecipeIngredient(SQLModel, table=True):
     recipe_id: int = Field(foreign_key="foods.id", index=True, ondelete="CASCADE")
     food_id: int = Field(foreign_key="foods.id", index=True, ondelete="RESTRICT")
     grams: float
+    # The amount as the member gave it (2 x "1 egg"), so the recipe can be edited as it was written.
+    quantity: float | None = Field(default=None)
+    unit: str | None = Field(default=None, max_length=60)
 
 
 class ExpenditureEstimate(SQLModel, table=True):

@@ -7,11 +7,61 @@ import reflex as rx
 from adaptivefit.components.cards import field_label, page_header, tag
 from adaptivefit.components.forms import field_error, form_field, section
 from adaptivefit.components.layout import app_page
+from adaptivefit.services.nutrition_photos import MAX_PHOTO_BYTES
 from adaptivefit.state.nutrition import NutritionState as N
 
 SELECT_STYLE = {"padding": "0.5em", "width": "100%", "font_size": "16px", "border_radius": "var(--radius-2)",
                 "border": "1px solid var(--gray-7)", "background": "var(--color-surface)"}
 COLOURS = ["#1f9e77", "#3a6ec4", "#d67a28"]
+WEIGH_IN = "#7b8794"
+# A line's own dots take its stroke width, so a dots-only line (width 0) needs its dots drawn solid.
+WEIGH_IN_DOT = {"r": 3, "fill": WEIGH_IN, "stroke": WEIGH_IN, "strokeWidth": 1}
+PHOTO_UPLOAD = "food-photo"
+BARCODE_FORM = "barcode-form"
+# assets/barcode_scan.js marks <html data-barcode-scanner> where the browser can scan with the camera.
+SCANNER_ONLY = {"display": "none", "html[data-barcode-scanner] &": {"display": "inline-flex"}}
+
+
+def _photo_upload() -> rx.Component:
+    """A button that opens the rear camera on a phone (a file picker elsewhere) for the entry being edited."""
+    upload = rx.upload.root(
+        rx.button(rx.icon("camera", size=16), "Take or choose a photo", type="button", variant="soft", size="2"),
+        id=PHOTO_UPLOAD, accept={"image/*": []}, max_files=1, multiple=False, max_size=MAX_PHOTO_BYTES,
+        on_drop=N.upload_photo(rx.upload_files(upload_id=PHOTO_UPLOAD)), border="none", padding="0",
+    )
+    # rx.upload has no prop for it: `capture` asks a phone for its camera rather than the gallery.
+    upload.children[0].children[0].custom_attrs["capture"] = "environment"
+    return upload
+
+
+def _entry_photo(e, size: str) -> rx.Component:
+    return rx.image(src=e["photo"], alt="Photo of " + e["name"], width=size, height=size, object_fit="cover",
+                    border_radius="var(--radius-2)", flex_shrink="0")
+
+
+def _editor(e) -> rx.Component:
+    return rx.vstack(
+        rx.form(rx.hstack(
+            rx.text(e["name"]), rx.spacer(),
+            rx.input(name="quantity", default_value=e["amount"].split(" ")[0], aria_label="New quantity",
+                     input_mode="decimal", width="6em"),
+            rx.button("Save", size="1", type="submit"),
+            field_error(N.errors.get("edit", "")), width="100%", align="center"),
+            on_submit=N.save_entry, reset_on_submit=False, no_validate=True, width="100%"),
+        rx.hstack(
+            rx.cond(e["photo"] != "", _entry_photo(e, "6em")),
+            rx.vstack(
+                _photo_upload(),
+                rx.cond(e["photo"] != "", rx.button("Remove photo", type="button", variant="ghost", color_scheme="red",
+                                                    size="1", on_click=N.remove_photo(e["id"]))),
+                rx.text("Only you can see it.", size="1", color_scheme="gray"),
+                spacing="1", align="start",
+            ),
+            align="center", spacing="3", wrap="wrap",
+        ),
+        field_error(N.errors.get("photo", "")),
+        width="100%", spacing="2", align="start",
+    )
 
 
 def _ring(ring) -> rx.Component:
@@ -36,14 +86,9 @@ def _meal(meal) -> rx.Component:
                       width="100%", align="center", wrap="wrap"),
             rx.foreach(meal["entries"].to(list[dict[str, str]]), lambda e: rx.cond(
                 N.editing == e["id"],
-                rx.form(rx.hstack(
-                    rx.text(e["name"]), rx.spacer(),
-                    rx.input(name="quantity", default_value=e["amount"].split(" ")[0], aria_label="New quantity",
-                             input_mode="decimal", width="6em"),
-                    rx.button("Save", size="1", type="submit"),
-                    field_error(N.errors.get("edit", "")), width="100%", align="center"),
-                    on_submit=N.save_entry, reset_on_submit=False, no_validate=True, width="100%"),
+                _editor(e),
                 rx.hstack(
+                    rx.cond(e["photo"] != "", _entry_photo(e, "2.5em")),
                     rx.vstack(rx.text(e["name"]), rx.text(e["amount"], " · ", e["macros"], size="1", color_scheme="gray"),
                               spacing="0", align="start"),
                     rx.spacer(), rx.text(e["kcal"], " kcal", size="2"),
@@ -77,10 +122,18 @@ def _logger() -> rx.Component:
                 rx.vstack(
                     form_field("Barcode", "barcode", errors=N.errors, input_mode="numeric",
                                hint="Type the number under the bars."),
-                    rx.button("Find by barcode", type="submit", variant="soft"),
+                    rx.hstack(
+                        rx.button("Find by barcode", type="submit", variant="soft"),
+                        # The scanner fills in the field and submits this form: the server checks a
+                        # scanned code exactly as a typed one.
+                        rx.button(rx.icon("scan-barcode", size=16), "Scan with camera", type="button", variant="soft",
+                                  style=SCANNER_ONLY,
+                                  on_click=rx.call_script(f"window.adaptivefitBarcode?.scan('{BARCODE_FORM}')")),
+                        spacing="2", wrap="wrap",
+                    ),
                     width="100%", align="start",
                 ),
-                on_submit=N.find_barcode, reset_on_submit=False, no_validate=True, width="100%",
+                id=BARCODE_FORM, on_submit=N.find_barcode, reset_on_submit=False, no_validate=True, width="100%",
             ),
             columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
         ),
@@ -96,7 +149,8 @@ def _logger() -> rx.Component:
                     rx.cond(N.chosen.get("attribution", "") != "",
                             rx.text("Source: ", N.chosen.get("attribution", ""), size="1", color_scheme="gray")),
                     rx.grid(
-                        form_field("Quantity", "quantity", errors=N.errors, input_mode="decimal", default_value="100"),
+                        form_field("Quantity", "quantity", errors=N.errors, input_mode="decimal",
+                                   default_value=N.chosen.get("quantity", "100"), key=N.chosen.get("id", "")),
                         rx.vstack(field_label("Unit", "food-unit"),
                                   rx.el.select(unit_options, id="food-unit", name="unit", style=SELECT_STYLE),
                                   field_error(N.errors.get("unit", "")), spacing="1", width="100%"),
@@ -149,7 +203,12 @@ def _custom_food() -> rx.Component:
                 on_submit=N.add_custom_food, reset_on_submit=False, no_validate=True, width="100%",
             ),
         ),
-        rx.button(rx.icon("plus", size=16), "Add your own food", variant="soft", on_click=N.toggle_custom),
+        rx.hstack(
+            rx.button(rx.icon("plus", size=16), "Add your own food", variant="soft", on_click=N.toggle_custom),
+            rx.button(rx.link(rx.icon("chef-hat", size=16), "Recipes", href="/nutrition/recipes", underline="none"),
+                      as_child=True, variant="soft"),
+            spacing="2", wrap="wrap",
+        ),
     )
 
 
@@ -207,7 +266,8 @@ def _body() -> rx.Component:
         rx.cond(N.trend.length() > 0,
                 rx.box(rx.recharts.line_chart(
                     # Weigh-ins as dots only; the trend as the line to read.
-                    rx.recharts.line(data_key="weight", stroke="#9aa5b1", stroke_width=0, dot=True, name="Weigh-in"),
+                    rx.recharts.line(data_key="weight", stroke=WEIGH_IN, stroke_width=0, dot=WEIGH_IN_DOT,
+                                     name="Weigh-in"),
                     rx.recharts.line(data_key="trend", stroke=COLOURS[0], dot=False, name="Trend", stroke_width=2,
                                      connect_nulls=True),
                     rx.recharts.x_axis(data_key="date"), rx.recharts.y_axis(domain=["auto", "auto"]),
@@ -255,12 +315,44 @@ def _charts() -> rx.Component:
                 rx.recharts.graphing_tooltip(), rx.recharts.legend(), width="100%", height=240),
             columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
         ),
+        _weight_and_energy(),
+    )
+
+
+def _weight_and_energy() -> rx.Component:
+    """Trend weight and weigh-ins on the left axis; intake and estimated expenditure on the right."""
+    return rx.vstack(
+        rx.heading("Weight and energy", size="4", as_="h3"),
+        rx.box(
+            rx.recharts.composed_chart(
+                rx.recharts.line(data_key="intake", y_axis_id="kcal", stroke=COLOURS[1], stroke_width=1.5,
+                                 dot={"r": 2, "fill": COLOURS[1], "stroke": COLOURS[1]}, name="Eaten (kcal)"),
+                rx.recharts.line(data_key="expenditure", y_axis_id="kcal", stroke=COLOURS[2], dot=False,
+                                 stroke_width=2.5, connect_nulls=True, name="Expenditure (kcal)"),
+                rx.recharts.line(data_key="weight", y_axis_id="weight", stroke=WEIGH_IN, stroke_width=0,
+                                 dot=WEIGH_IN_DOT, name="Weigh-in (" + N.units + ")"),
+                rx.recharts.line(data_key="trend", y_axis_id="weight", stroke=COLOURS[0], stroke_width=2, dot=False,
+                                 connect_nulls=True, name="Trend weight (" + N.units + ")"),
+                rx.recharts.x_axis(data_key="date"),
+                # Weight on the left, energy on the right; the legend names each line's unit.
+                rx.recharts.y_axis(y_axis_id="weight", orientation="left", domain=["auto", "auto"], width=40),
+                rx.recharts.y_axis(y_axis_id="kcal", orientation="right", domain=["auto", "auto"], width=48),
+                rx.recharts.graphing_tooltip(), rx.recharts.legend(),
+                data=N.energy, width="100%", height=280,
+            ),
+            width="100%", role="img", aria_label="Weight trend and expenditure chart",
+        ),
+        rx.text("Expenditure is estimated each morning from the four weeks before: what you ate, against how your "
+                "trend weight moved. It needs two weeks of food and weigh-ins to appear.", size="1",
+                color_scheme="gray"),
+        width="100%", spacing="2",
     )
 
 
 @app_page("/nutrition", "Nutrition", nav="Nutrition", icon="utensils", order=8, audience="signed_in", on_load=N.load)
 def nutrition_page() -> rx.Component:
     return rx.vstack(
+        rx.script(src="/barcode_scan.js"),
         page_header("Nutrition", "What you ate, against what you need."),
         rx.hstack(
             rx.icon_button(rx.icon("chevron-left"), variant="soft", aria_label="Previous day", on_click=N.shift_day(-1)),

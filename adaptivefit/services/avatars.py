@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import logging
-import warnings
 from pathlib import Path
 
 from PIL import Image, ImageOps
@@ -14,89 +12,46 @@ from adaptivefit.models import User
 from adaptivefit.models.base import utcnow
 from adaptivefit.services import audit
 from adaptivefit.services.access import ValidationFailed
-from adaptivefit.services.uploads import save_image, upload_dir
+from adaptivefit.services.uploads import (
+    UNREADABLE,
+    decode_picture,
+    open_picture,
+    save_image,
+    sniff,
+    upload_dir,
+    upright_rgb,
+    without_metadata,
+)
 
 log = logging.getLogger("adaptivefit.avatars")
 
 MAX_AVATAR_BYTES = 5 * 1024 * 1024
 AVATAR_SIZE = 256
-# Far above any camera a member owns, far below what would exhaust the server's memory.
-MAX_AVATAR_PIXELS = 40_000_000
 AVATAR_SUFFIX = ".webp"
 
-_FORMATS = ("JPEG", "PNG", "WEBP")
-_WRONG_TYPE = "Choose a JPEG, PNG or WebP picture."
-_UNREADABLE = "This picture could not be read; it may be damaged or incomplete. Try another one."
+# The equipment pictures reuse these checks under these names.
+_sniff = sniff
+_UNREADABLE = UNREADABLE
 
 
 def _refuse(reason: str) -> ValidationFailed:
     return ValidationFailed({"avatar": reason})
 
 
-def _sniff(data: bytes) -> str | None:
-    """The format the bytes themselves declare, whatever the file was called."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WEBP"
-    return None
-
-
 def _open(data: bytes, expected: str) -> Image.Image:
-    image = Image.open(io.BytesIO(data), formats=[expected])
-    if image.format != expected:
-        raise _refuse(_WRONG_TYPE)
-    width, height = image.size
-    if width < 1 or height < 1 or width * height > MAX_AVATAR_PIXELS:
-        raise _refuse(f"This picture is too large ({width} x {height} pixels); use one under 40 megapixels.")
-    return image
+    return open_picture(data, expected, _refuse)
 
 
 def _square(image: Image.Image) -> Image.Image:
-    image = ImageOps.exif_transpose(image)
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        image = Image.new("RGB", rgba.size, (255, 255, 255))
-        image.paste(rgba, mask=rgba.getchannel("A"))
-    else:
-        image = image.convert("RGB")
-    fitted = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
-    # A fresh image carries no EXIF, XMP, ICC profile or text chunk from the upload.
-    return Image.frombytes("RGB", fitted.size, fitted.tobytes())
+    fitted = ImageOps.fit(upright_rgb(image), (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS,
+                          centering=(0.5, 0.5))
+    return without_metadata(fitted)
 
 
 def process_avatar(data: bytes) -> Image.Image:
     """Decode an uploaded picture and return a 256x256 RGB square without metadata."""
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise _refuse("Choose a picture to upload.")
-    data = bytes(data)
-    if not data:
-        raise _refuse("Choose a picture to upload.")
-    if len(data) > MAX_AVATAR_BYTES:
-        raise _refuse("This picture is larger than 5 MB; choose a smaller one.")
-    expected = _sniff(data)
-    if expected is None:
-        raise _refuse(_WRONG_TYPE)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            # verify() checks the whole file (chunk checksums and all) but leaves the image unusable.
-            _open(data, expected).verify()
-            image = _open(data, expected)
-            if expected == "JPEG":
-                # Decode JPEGs at a reduced scale: enough for 256 px, a fraction of the memory.
-                image.draft("RGB", (AVATAR_SIZE * 2, AVATAR_SIZE * 2))
-            image.load()
-            return _square(image)
-    except ValidationFailed:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse("This picture has too many pixels; use one under 40 megapixels.") from None
-    except Exception as exc:  # Pillow raises many kinds for a damaged file; each means the same to the member.
-        log.info("avatar refused: %s: %s", type(exc).__name__, exc)
-        raise _refuse(_UNREADABLE) from None
+    return decode_picture(data, field="avatar", max_bytes=MAX_AVATAR_BYTES, draft=(AVATAR_SIZE * 2, AVATAR_SIZE * 2),
+                          finish=_square, log=log)
 
 
 def stored_path(name: str | None) -> Path | None:

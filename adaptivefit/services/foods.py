@@ -115,6 +115,14 @@ def units_for(food: Any) -> list[str]:
     return units + [str(s["name"]) for s in food.servings or () if s.get("name")]
 
 
+def unit_name(food: Any, unit: str) -> str:
+    """The unit as stored: g, oz or ml in lower case, or the food's own spelling of a serving."""
+    if unit.lower() in UNITS:
+        return unit.lower()
+    wanted = normalise_name(unit)
+    return next((str(s["name"]) for s in food.servings or () if normalise_name(str(s.get("name", ""))) == wanted), unit)
+
+
 def grams_for(food: Any, quantity: object, unit: str) -> float:
     """How many grams `quantity` `unit` of this food weighs; refuses what cannot be meant."""
     amount = _number(quantity)
@@ -387,16 +395,40 @@ def create_custom_food(session: Session, user: Any, form: dict[str, Any]) -> Foo
     return food
 
 
-def create_recipe(
-    session: Session, user: Any, name: str, ingredients: list[tuple[int, float]], servings: int
-) -> Food:
-    """A recipe of the member's own: its nutrients per 100 g from its ingredients (food id, grams),
-    and a "1 serving" of the total weight divided by `servings`.
+def _recipes_containing(session: Session, recipe_id: int) -> set[int]:
+    """The recipe and every recipe that holds it as an ingredient, however deep."""
+    found, frontier = {recipe_id}, {recipe_id}
+    while frontier:
+        frontier = set(session.exec(
+            select(RecipeIngredient.recipe_id).where(RecipeIngredient.food_id.in_(frontier))
+        ).all()) - found
+        found |= frontier
+    return found
+
+
+def recipe_per_100(parts: list[tuple[Any, float]]) -> dict[str, float | None]:
+    """Nutrients per 100 g of a mix of (food, grams).
 
     A nutrient some ingredient does not state counts as nothing from that ingredient; it stays
     unknown only when no ingredient states it.
     """
+    total_grams = sum(grams for _, grams in parts)
+    amounts = [nutrients_for(food, grams) for food, grams in parts]
+    per_100: dict[str, float | None] = {n: sum(getattr(a, n) for a in amounts) * 100 / total_grams for n in _MAIN}
+    for n in _OPTIONAL:
+        known = [getattr(a, n) for a in amounts if getattr(a, n) is not None]
+        per_100[n] = sum(known) * 100 / total_grams if known else None
+    return per_100
+
+
+def check_recipe(
+    session: Session, user: Any, name: str, ingredients: list[tuple[int, float]], servings: int, *,
+    recipe: Food | None = None,
+) -> tuple[str, list[tuple[Food, float]]]:
+    """The recipe's clean name and its (food, grams), or ValidationFailed with every reason at once."""
     errors: dict[str, str] = {}
+    if recipe is not None and (recipe.owner_id != user.id or not recipe.is_recipe):
+        raise ValidationFailed({"recipe": "That recipe could not be found."})
     clean_name = _text({"name": name}, "name", _NAME_MAX, errors, required=True, label="a name")
     if isinstance(servings, bool) or not isinstance(servings, int) or not 1 <= servings <= _MAX_SERVINGS:
         errors["servings"] = f"Enter how many servings it makes, a whole number from 1 to {_MAX_SERVINGS}."
@@ -420,21 +452,46 @@ def create_recipe(
         foods = {f.id: f for f in session.exec(select(Food).where(Food.id.in_(ids), _visible(user.id))).all()}
         if len(foods) != len(ids):
             errors["ingredients"] = "An ingredient is not among the foods you can use."
+        elif recipe is not None and ids & _recipes_containing(session, recipe.id):
+            errors["ingredients"] = "A recipe cannot hold itself, nor a recipe that holds it."
     if errors:
         raise ValidationFailed(errors)
-    total_grams = sum(grams for _, grams in amounts)
-    parts = [nutrients_for(foods[food_id], grams) for food_id, grams in amounts]
-    per_100 = {n: sum(getattr(p, n) for p in parts) * 100 / total_grams for n in _MAIN}
-    for n in _OPTIONAL:
-        known = [getattr(p, n) for p in parts if getattr(p, n) is not None]
-        per_100[n] = sum(known) * 100 / total_grams if known else None
-    recipe = Food(
-        name=clean_name, name_lower=normalise_name(clean_name), **per_100,
-        servings=[{"name": "1 serving", "grams": total_grams / servings}],
-        source=MEMBER_SOURCE, owner_id=user.id, is_recipe=True,
-    )
+    return clean_name, [(foods[food_id], grams) for food_id, grams in amounts]
+
+
+def save_recipe(
+    session: Session, user: Any, name: str, ingredients: list[tuple[int, float]], servings: int, *,
+    recipe: Food | None = None, entered: list[tuple[float, str]] | None = None,
+) -> Food:
+    """A recipe of the member's own: its nutrients per 100 g from its ingredients (food id, grams),
+    and a "1 serving" of the total weight divided by `servings`.
+
+    With `recipe` (one of the member's recipes), that recipe is rewritten in place: entries already
+    logged keep their snapshot. `entered` holds how each ingredient's amount was given (quantity,
+    unit), kept beside its grams.
+    """
+    clean_name, parts = check_recipe(session, user, name, ingredients, servings, recipe=recipe)
+    if recipe is None:
+        recipe = Food(name=clean_name, name_lower="", kcal=0, protein_g=0, carbs_g=0, fat_g=0, source=MEMBER_SOURCE,
+                      owner_id=user.id, is_recipe=True)
+    else:
+        for old in session.exec(select(RecipeIngredient).where(RecipeIngredient.recipe_id == recipe.id)).all():
+            session.delete(old)
+    recipe.name, recipe.name_lower = clean_name, normalise_name(clean_name)
+    for n, value in recipe_per_100(parts).items():
+        setattr(recipe, n, value)
+    recipe.servings = [{"name": "1 serving", "grams": sum(grams for _, grams in parts) / servings}]
     session.add(recipe)
     session.flush()
-    session.add_all(RecipeIngredient(recipe_id=recipe.id, food_id=food_id, grams=grams) for food_id, grams in amounts)
+    given = entered if entered is not None and len(entered) == len(parts) else [(None, None)] * len(parts)
+    session.add_all(RecipeIngredient(recipe_id=recipe.id, food_id=food.id, grams=grams, quantity=quantity, unit=unit)
+                    for (food, grams), (quantity, unit) in zip(parts, given))
     session.flush()
     return recipe
+
+
+def create_recipe(
+    session: Session, user: Any, name: str, ingredients: list[tuple[int, float]], servings: int
+) -> Food:
+    """A new recipe of the member's own from (food id, grams) ingredients; see `save_recipe`."""
+    return save_recipe(session, user, name, ingredients, servings)

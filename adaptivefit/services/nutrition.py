@@ -34,10 +34,11 @@ from sqlmodel import Session, select
 
 from adaptivefit.models import ExpenditureEstimate, FitnessData, Food, FoodEntry, NutritionGoal, User, Workout
 from adaptivefit.models.base import utcnow
+from adaptivefit.services import private_files
 from adaptivefit.services.access import ValidationFailed
 from adaptivefit.services.inputs import as_id, blank, number, whole
 from adaptivefit.services.dashboard import user_zone
-from adaptivefit.services.foods import UNITS, grams_for, normalise_name, nutrients_for
+from adaptivefit.services.foods import grams_for, nutrients_for, unit_name
 
 MEALS = ("breakfast", "lunch", "dinner", "snack")
 GOALS = ("lose", "maintain", "gain")
@@ -62,6 +63,7 @@ TREND_WARMUP_DAYS = 30
 MIN_INTAKE_DAYS = 14
 MIN_WEIGH_IN_SPAN_DAYS = 14
 WINDOW_RANGE = (14, 90)
+WINDOW_DAYS = 28
 SUGGESTION_THRESHOLD_KCAL = 100
 RECENT_MAX = 50
 
@@ -100,6 +102,8 @@ class EntryRow:
     protein_g: float
     carbs_g: float
     fat_g: float
+    # The name of a private photo of the meal (services/nutrition_photos.py), if one was taken.
+    photo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,20 +175,12 @@ def _visible_food(session: Session, user: User, food_id: object) -> Food | None:
     return food
 
 
-def _owned_entry(session: Session, user: User, entry_id: object) -> FoodEntry:
+def owned_entry(session: Session, user: User, entry_id: object) -> FoodEntry:
     key = as_id(entry_id)
     entry = session.get(FoodEntry, key) if key is not None else None
     if entry is None or entry.user_id != user.id:
         raise ValidationFailed({"entry": "No such food entry."})
     return entry
-
-
-def _unit_name(food: Food, unit: str) -> str:
-    """The unit as stored: g, oz or ml in lower case, or the food's own spelling of a serving."""
-    if unit.lower() in UNITS:
-        return unit.lower()
-    wanted = normalise_name(unit)
-    return next((str(s["name"]) for s in food.servings or () if normalise_name(str(s.get("name", ""))) == wanted), unit)
 
 
 def _amount(food: Food | None, quantity: object, unit: object, errors: dict[str, str]):
@@ -205,7 +201,7 @@ def _amount(food: Food | None, quantity: object, unit: object, errors: dict[str,
         errors.update(refused.errors)
         return None
     amount = number(quantity, 0.0, math.inf)
-    return amount, _unit_name(food, unit.strip()), nutrients_for(food, grams)
+    return amount, unit_name(food, unit.strip()), nutrients_for(food, grams)
 
 
 def _fitness_data(entry: FoodEntry, fibre_g: float) -> dict[str, Any]:
@@ -267,7 +263,7 @@ def update_entry(
     meal_type: object = None,
 ) -> FoodEntry:
     """Change an entry's amount or meal; None leaves a field as it is. Nutrients come from the food as it is now."""
-    entry = _owned_entry(session, user, entry_id)
+    entry = owned_entry(session, user, entry_id)
     record = _fitness_record(session, entry)
     fibre = (record.data.get("fibre_g") or 0.0) if record is not None else 0.0
     errors: dict[str, str] = {}
@@ -301,13 +297,15 @@ def update_entry(
 
 
 def delete_entry(session: Session, user: User, entry_id: object) -> None:
-    """Remove an entry and its history record."""
-    entry = _owned_entry(session, user, entry_id)
+    """Remove an entry, its history record and its photo."""
+    entry = owned_entry(session, user, entry_id)
     record = _fitness_record(session, entry)
     if record is not None:
         session.delete(record)
+    photo = entry.photo
     session.delete(entry)
     session.flush()
+    private_files.delete(photo)
 
 
 def _entries(session: Session, user: User, first: date, last: date | None = None, meal: str | None = None):
@@ -432,7 +430,7 @@ def day_view(session: Session, user: User, day: date) -> DayView:
     meals: dict[str, list[EntryRow]] = {meal: [] for meal in MEALS}
     for e in entries:
         meals.setdefault(e.meal_type, []).append(
-            EntryRow(e.id, e.name, e.quantity, e.unit, e.calories, e.protein_g, e.carbs_g, e.fat_g)
+            EntryRow(e.id, e.name, e.quantity, e.unit, e.calories, e.protein_g, e.carbs_g, e.fat_g, e.photo)
         )
     totals = DayTotals(
         kcal=_round1(sum(e.calories for e in entries)), protein_g=_round1(sum(e.protein_g for e in entries)),
@@ -688,7 +686,7 @@ def log_bodyweight(
     return record
 
 
-def _daily_weights(session: Session, user: User, first: date, last: date) -> dict[date, float]:
+def daily_weights(session: Session, user: User, first: date, last: date) -> dict[date, float]:
     """The mean weigh-in of each local day from `first` to `last` that has one."""
     start, end = _bounds(user, first, last)
     rows = session.exec(
@@ -727,7 +725,7 @@ def weight_trend(session: Session, user: User, days: int = 90, *, now: datetime 
     today = _today(user, now)
     window_start = today - timedelta(days=days - 1)
     warmup_start = window_start - timedelta(days=TREND_WARMUP_DAYS)
-    weights = _daily_weights(session, user, warmup_start, today)
+    weights = daily_weights(session, user, warmup_start, today)
     if not weights:
         return []
     series = ewma_trend(weights, warmup_start, max(weights))
@@ -740,7 +738,7 @@ def weight_trend(session: Session, user: User, days: int = 90, *, now: datetime 
 # --- adaptive expenditure ---------------------------------------------------------------------
 
 
-def _daily_intake(session: Session, user: User, first: date, last: date) -> dict[date, float]:
+def daily_intake(session: Session, user: User, first: date, last: date) -> dict[date, float]:
     start, end = _bounds(user, first, last)
     rows = session.exec(
         select(FoodEntry.eaten_at, FoodEntry.calories).where(
@@ -764,7 +762,7 @@ def _slope_per_day(points: dict[date, float]) -> float:
 
 
 def estimate_expenditure(
-    session: Session, user: User, *, window_days: int = 28, now: datetime | None = None
+    session: Session, user: User, *, window_days: int = WINDOW_DAYS, now: datetime | None = None
 ) -> float | None:
     """Average daily energy out (kcal) over the last `window_days` complete local days, or None without enough data.
 
@@ -773,10 +771,14 @@ def estimate_expenditure(
     window_days = max(WINDOW_RANGE[0], min(int(window_days), WINDOW_RANGE[1]))
     last = _today(user, now) - timedelta(days=1)
     first = last - timedelta(days=window_days - 1)
-    intake = _daily_intake(session, user, first, last)
+    return expenditure_from(daily_intake(session, user, first, last), daily_weights(session, user, first, last),
+                            window_days)
+
+
+def expenditure_from(intake: dict[date, float], weights: dict[date, float], window_days: int) -> float | None:
+    """The estimate from one window's daily intake and daily weigh-ins (None without enough of either)."""
     if len(intake) < MIN_INTAKE_DAYS:
         return None
-    weights = _daily_weights(session, user, first, last)
     if len(weights) < 2 or (max(weights) - min(weights)).days + 1 < MIN_WEIGH_IN_SPAN_DAYS:
         return None
     trend_change_kg = _slope_per_day(weights) * window_days
@@ -784,7 +786,7 @@ def estimate_expenditure(
 
 
 def record_estimate(
-    session: Session, user: User, *, window_days: int = 28, now: datetime | None = None, applied: bool = False
+    session: Session, user: User, *, window_days: int = WINDOW_DAYS, now: datetime | None = None, applied: bool = False
 ) -> ExpenditureEstimate | None:
     """Store today's estimate (None, and nothing stored, without enough data)."""
     kcal = estimate_expenditure(session, user, window_days=window_days, now=now)

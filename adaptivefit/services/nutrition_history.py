@@ -1,4 +1,5 @@
-"""Intake per local day over a period, for the week and month charts (aggregated on the server)."""
+"""Intake, bodyweight and expenditure per local day over a period, for the week and month charts
+(aggregated on the server)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from adaptivefit.models import FoodEntry, NutritionGoal, User
+from adaptivefit.services import nutrition
 
 
 def _zone(user: User) -> ZoneInfo:
@@ -56,3 +58,36 @@ def macro_split(series: list[dict]) -> list[dict]:
     fat = sum(d["fat_g"] for d in series) * 9
     return [{"name": "Protein", "kcal": round(protein)}, {"name": "Carbohydrate", "kcal": round(carbs)},
             {"name": "Fat", "kcal": round(fat)}]
+
+
+def weight_and_energy(session: Session, user: User, *, days: int = 7, now: datetime | None = None) -> list[dict]:
+    """Bodyweight and energy on one time line, for a chart with a kg axis and a kcal axis.
+
+    [{"date": "2026-11-20", "weight": 80.4 or None, "trend": 80.6 or None, "intake": 2150 or None,
+      "expenditure": 2480 or None}] for each of the last `days` local days, oldest first. A day's
+    expenditure is the estimate as it stood that morning, from the complete days before it (the
+    same rule and window as `nutrition.estimate_expenditure`); intake is None on a day with
+    nothing logged, which is missing data rather than a fast.
+    """
+    days = max(1, min(int(days), 366))
+    now = now or datetime.now(UTC)
+    today = now.astimezone(_zone(user)).date()
+    first = today - timedelta(days=days - 1)
+    window = nutrition.WINDOW_DAYS
+    intake = nutrition.daily_intake(session, user, first - timedelta(days=window), today)
+    weights = nutrition.daily_weights(session, user, first - timedelta(days=window), today)
+    trend = {p["date"]: p for p in nutrition.weight_trend(session, user, days, now=now)}
+    series = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        start = day - timedelta(days=window)
+        before = {d: v for d, v in intake.items() if start <= d < day}
+        weighed = {d: v for d, v in weights.items() if start <= d < day}
+        expenditure = nutrition.expenditure_from(before, weighed, window)
+        point = trend.get(day, {})
+        series.append({
+            "date": day.isoformat(), "weight": point.get("weight"), "trend": point.get("trend"),
+            "intake": round(intake[day]) if day in intake else None,
+            "expenditure": None if expenditure is None else round(expenditure),
+        })
+    return series

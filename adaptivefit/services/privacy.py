@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, SQLModel
 
+from adaptivefit.models.knowledge import KnowledgeRecord
 from adaptivefit.models import (
     CoachTweak,
     ExpenditureEstimate,
@@ -53,7 +54,7 @@ from adaptivefit.models import (
     WorkoutSet,
 )
 from adaptivefit.models.base import utcnow
-from adaptivefit.services import audit
+from adaptivefit.services import audit, private_files
 from adaptivefit.services.avatars import delete_upload, stored_path
 
 # Never leaves the server, not even to the member it belongs to.
@@ -126,7 +127,8 @@ EXPORTS: tuple[ExportKind, ...] = (
 
 # Not exported: rows that exist only to secure the account (a hash and its dates), and the
 # shared equipment catalogue, whose entries say nothing about who added them beyond that link.
-NOT_EXPORTED = (RecoveryCode.user_id, PasswordResetToken.user_id, Equipment.created_by)
+# ... nor which knowledge records a moderator hid: that is moderation of shared content.
+NOT_EXPORTED = (RecoveryCode.user_id, PasswordResetToken.user_id, Equipment.created_by, KnowledgeRecord.hidden_by)
 
 # Erasure: rows deleted outright, children before parents.
 ERASE_DELETE = (
@@ -152,7 +154,7 @@ ERASE_DELETE = (
     TrainingProgram.owner_id,
 )
 # Rows kept for the books or the shared catalogue, with the link to the person cut.
-ERASE_DETACH = (Purchase.user_id, Equipment.created_by)
+ERASE_DETACH = (Purchase.user_id, Equipment.created_by, KnowledgeRecord.hidden_by)
 # Handled by hand below: trainers (kept for payouts), the audit log (scrubbed).
 ERASE_SPECIAL = (Trainer.user_id, AuditEvent.user_id, AuditEvent.actor_id)
 
@@ -169,6 +171,7 @@ profile.json            your account and profile (never your password, which is 
                         only as a one-way hash, nor your two-factor secret)
 {files}
 uploads/                your profile picture, if you set one
+photos/                 the photos you took of your meals (food_entries.json names them)
 
 Ids (id, user_id, workout_id...) link records across files. Secrets such as token hashes
 and payment-processor ids are left out.
@@ -208,6 +211,10 @@ def export_user_data(session: Session, user: User, *, ip_address: str = "") -> b
         avatar = stored_path(user.avatar)
         if avatar is not None and avatar.is_file():
             archive.write(avatar, f"uploads/{avatar.name}")
+        for name in private_files.names_owned_by(session, user.id):
+            photo = private_files.path_of(name)
+            if photo is not None and photo.is_file():
+                archive.write(photo, f"photos/{photo.name}")
         files = "\n".join(f"{kind.filename:<30}{kind.about}" for kind in EXPORTS)
         archive.writestr("README.txt", README.format(created=utcnow().isoformat(timespec="seconds"), files=files))
     audit.record(session, "data_exported", user_id=user.id, ip_address=ip_address)
@@ -253,6 +260,11 @@ def erase_account(session: Session, user: User, *, ip_address: str = "") -> None
     user_id = user.id
     avatar = user.avatar
     session.flush()
+    photos = private_files.names_owned_by(session, user_id)
+    # A recipe's ingredient rows hold on to the member's own foods (ON DELETE RESTRICT), which go in
+    # the same statement as the recipes: take the rows first.
+    session.execute(delete(RecipeIngredient).where(
+        RecipeIngredient.recipe_id.in_(select(Food.id).where(Food.owner_id == user_id))))
     for column in ERASE_DELETE:
         session.execute(delete(column.class_).where(column == user_id))
     for column in ERASE_DETACH:
@@ -266,5 +278,7 @@ def erase_account(session: Session, user: User, *, ip_address: str = "") -> None
     session.flush()
     if avatar:
         delete_upload(avatar)
+    for name in photos:
+        private_files.delete(name)
     audit.record(session, "account_deleted")
     session.flush()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from adaptivefit.models import User
-from adaptivefit.services import foods, nutrition, nutrition_history
+from adaptivefit.services import foods, nutrition, nutrition_history, nutrition_photos
 from adaptivefit.services.access import ValidationFailed
 from adaptivefit.services.training_math import from_display, to_display
 from adaptivefit.state.guard import actor, require_role, with_user
@@ -26,6 +26,11 @@ def _today(user: User) -> date:
 
 def _fmt(value: float | None, digits: int = 0) -> str:
     return "" if value is None else (f"{value:.{digits}f}" if digits else f"{round(value)}")
+
+
+def _amount(quantity: float, unit: str) -> str:
+    """How an amount reads: "150 g", or "2 × 1 slice" for one of the food's servings."""
+    return f"{quantity:g} {unit}" if unit in foods.UNITS else f"{quantity:g} × {unit}"
 
 
 def _percent(value: float, target: float | None) -> int:
@@ -55,6 +60,8 @@ class NutritionState(rx.State):
     chosen: dict[str, str] = {}
     errors: dict[str, str] = {}
     week: list[dict] = []
+    # Trend weight, weigh-ins, intake and expenditure per day of the period, for the two-axis chart.
+    energy: list[dict] = []
     split: list[dict] = []
     trend: list[dict] = []
     suggestion: dict[str, str] = {}
@@ -91,8 +98,10 @@ class NutritionState(rx.State):
         self.meals = [{
             "meal": meal, "label": MEAL_LABELS[meal],
             "kcal": _fmt(sum(e.kcal for e in view.meals.get(meal, []))),
-            "entries": [{"id": str(e.id), "name": e.name, "amount": f"{e.quantity:g} {e.unit}", "kcal": _fmt(e.kcal),
-                         "macros": f"P {_fmt(e.protein_g)} · C {_fmt(e.carbs_g)} · F {_fmt(e.fat_g)}"}
+            "entries": [{"id": str(e.id), "name": e.name, "amount": _amount(e.quantity, e.unit), "kcal": _fmt(e.kcal),
+                         "macros": f"P {_fmt(e.protein_g)} · C {_fmt(e.carbs_g)} · F {_fmt(e.fat_g)}",
+                         # Signed for this member's own entries only: the view holds no one else's.
+                         "photo": nutrition_photos.photo_url(user, e.photo)}
                         for e in view.meals.get(meal, [])],
         } for meal in nutrition.MEALS]
         self.hints = nutrition.daily_hints(session, user, day)
@@ -100,6 +109,13 @@ class NutritionState(rx.State):
         series = nutrition_history.intake_by_day(session, user, days=int(self.period), today=today)
         self.week = series
         self.split = nutrition_history.macro_split(series)
+
+        def shown(kg):
+            return None if kg is None else round(to_display(kg, user.units), 1)
+
+        self.energy = [{**p, "date": date.fromisoformat(p["date"]).strftime("%d %b"), "weight": shown(p["weight"]),
+                        "trend": shown(p["trend"])}
+                       for p in nutrition_history.weight_and_energy(session, user, days=int(self.period))]
         self.trend = [{"date": str(p["date"]),
                        "weight": round(to_display(p["weight"], user.units), 1) if p["weight"] else None,
                        "trend": round(to_display(p["trend"], user.units), 1)} for p in nutrition.weight_trend(session, user)]
@@ -156,10 +172,13 @@ class NutritionState(rx.State):
         self.results = await asyncio.to_thread(with_user, find, me.id)
 
     def _choose_food(self, session, user, food) -> None:
-        servings = [s["name"] for s in (food.servings or [])]
-        units = ["g", "oz", *(["ml"] if food.grams_per_ml else []), *servings]
+        units = foods.units_for(food)
+        if food.is_recipe:
+            # A recipe is logged by the serving: its servings first, one of them to start with.
+            units = [u for u in units if u not in foods.UNITS] + [u for u in units if u in foods.UNITS]
+        source = "Your recipe" if food.is_recipe else "Your own food" if food.owner_id else ""
         self.chosen = {"id": str(food.id), "name": food.name, "kcal": _fmt(food.kcal), "units": "|".join(units),
-                       "attribution": food.attribution or ("Your own food" if food.owner_id else "")}
+                       "quantity": "1" if food.is_recipe else "100", "attribution": food.attribution or source}
 
     @rx.event
     @require_role()
@@ -262,6 +281,40 @@ class NutritionState(rx.State):
             return
         self.editing, self.errors = "", {}
         await self._refresh()
+
+    @rx.event
+    @require_role()
+    async def upload_photo(self, files: list[rx.UploadFile]):
+        try:
+            target = int(self.editing)
+        except ValueError:
+            return rx.toast.error("Choose the entry the photo belongs to first.")
+        if not files:
+            return rx.toast.error("Choose a photo first.")
+        # One byte past the limit: enough to refuse an oversized file without reading it all.
+        data = await files[0].read(nutrition_photos.MAX_PHOTO_BYTES + 1)
+        try:
+            await asyncio.to_thread(with_user, nutrition_photos.set_entry_photo, actor().id, target, data)
+        except ValidationFailed as failed:
+            self.errors = {"photo": next(iter(failed.errors.values()))}
+            return
+        self.errors = {}
+        await self._refresh()
+        return rx.toast.success("Photo saved.")
+
+    @rx.event
+    @require_role()
+    async def remove_photo(self, entry_id: str):
+        try:
+            target = int(entry_id)
+        except ValueError:
+            return
+        try:
+            await asyncio.to_thread(with_user, nutrition_photos.remove_entry_photo, actor().id, target)
+        except ValidationFailed:
+            return rx.toast.error("That entry could not be found.")
+        await self._refresh()
+        return rx.toast.success("Photo removed.")
 
     @rx.event
     @require_role()
