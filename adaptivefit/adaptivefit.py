@@ -5,6 +5,7 @@ import reflex as rx
 from adaptivefit import pages  # noqa: F401 - registers every page
 from adaptivefit.api import build_api
 from adaptivefit.config import get_settings
+from adaptivefit.jobs.scheduler import scheduler_lifespan
 from adaptivefit.logs import configure_logging
 
 settings = get_settings()
@@ -19,3 +20,7 @@ app = rx.App(
     ],
     api_transformer=build_api(),
 )
+
+# Every worker competes for the scheduler's database lease; only its holder runs the schedule.
+if settings.scheduler_enabled:
+    app.register_lifespan_task(scheduler_lifespan)

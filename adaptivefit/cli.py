@@ -116,6 +116,71 @@ def _demo(args) -> int:
     return 0
 
 
+def _utc(value) -> str:
+    from datetime import UTC
+
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+
+
+def _jobs_list(_args) -> int:
+    from datetime import UTC, datetime
+
+    from adaptivefit.db import session_scope
+    from adaptivefit.jobs import overview
+
+    settings, now = get_settings(), datetime.now(UTC)
+    with session_scope() as session:
+        scheduler = overview.scheduler_status(session, settings, now=now)
+        jobs = overview.job_statuses(session, settings, now=now)
+    if scheduler.running:
+        print(f"Scheduler: running in {scheduler.holder} (lease until {_utc(scheduler.expires_at)})")
+    else:
+        print("Scheduler: not running; no scheduled job fires until a web worker with SCHEDULER_ENABLED=true "
+              "or `adaptivefit scheduler` runs. Next runs below are computed from the schedules.")
+    rows = [("JOB", "SCHEDULE", "NEXT RUN", "LAST RUN", "STATUS", "COUNTS")]
+    for job in jobs:
+        last = job.running or job.last
+        rows.append((job.name, f"{job.cron} ({job.schedule})", _utc(job.next_run), _utc(last.started_at) if last else "-",
+                     last.status if last else "never run",
+                     overview.counts_text(last.counts) if last and last.status != "running" else ""))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
+    return 0
+
+
+def _jobs_run(args) -> int:
+    from adaptivefit.db import session_scope
+    from adaptivefit.jobs import overview
+    from adaptivefit.jobs.registry import JobRefused, UnknownJob, run_job
+    from adaptivefit.models import JobRun
+
+    def progress(done: int, total: int, note: str = "") -> None:
+        print(f"[{done}/{total}] {note}".rstrip(), flush=True)
+
+    try:
+        run_id = run_job(args.name, triggered_by="manual", progress=progress)
+    except UnknownJob as refused:
+        print(refused, file=sys.stderr)
+        return 2
+    except JobRefused as refused:
+        print(refused, file=sys.stderr)
+        return 1
+    with session_scope() as session:
+        run = session.get(JobRun, run_id)
+    print(f"{run.job}: {run.status} in {overview.duration_text(run)} (run {run.id})")
+    print(f"  {overview.counts_text(run.counts)}")
+    if run.error:
+        print(f"  error: {run.error}", file=sys.stderr)
+    return 1 if run.status == "failed" else 0
+
+
+def _scheduler(_args) -> int:
+    from adaptivefit.jobs.scheduler import main as run_scheduler
+
+    return run_scheduler()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="adaptivefit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -134,6 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     foods_cmd.add_argument("files", nargs="+")
     foods_cmd.set_defaults(run=_import_foods)
     commands.add_parser("demo", help="fill the database with the demo accounts, library and history").set_defaults(run=_demo)
+    jobs = commands.add_parser("jobs", help="list the scheduled jobs, or run one now")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_commands.add_parser("list", help="each job's schedule, next run and last run").set_defaults(run=_jobs_list)
+    jobs_run = jobs_commands.add_parser("run", help="run a job now, printing its progress and counts "
+                                        "(exit 1 when it fails or is already running, 2 for an unknown job)")
+    jobs_run.add_argument("name")
+    jobs_run.set_defaults(run=_jobs_run)
+    commands.add_parser("scheduler", help="run the job scheduler in the foreground until SIGTERM (one process "
+                        "at a time runs the schedule, whatever the number started)").set_defaults(run=_scheduler)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

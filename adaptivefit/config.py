@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import secrets
 import sys
 from functools import lru_cache
@@ -57,6 +58,34 @@ class Settings:
     smtp_from: str = "Adaptive Fit <no-reply@adaptivefit.example>"
     smtp_starttls: bool = True
     public_url: str = "http://localhost:3000"
+    # Knowledge pipeline. NCBI asks every E-utilities client for a contact address; the default
+    # is a reserved .invalid placeholder, so set NCBI_EMAIL to a real mailbox in production.
+    ncbi_api_key: str | None = None
+    ncbi_email: str = "ops@adaptivefit.invalid"
+    pubmed_languages: tuple[str, ...] = ("eng",)
+    youtube_api_key: str | None = None
+    # Channel ids (UC + 22 characters) whose RSS feeds are read and whose videos count as trusted.
+    youtube_channels: tuple[str, ...] = ()
+    # The coach's language model (coach.lm). COACH_MODEL: a model directory or a hub id (with
+    # HF_TOKEN); unset, the newest passing version under COACH_MODEL_DIR is used.
+    coach_model: str | None = None
+    hf_token: str | None = None
+    coach_dtype: str = "auto"  # auto | float32 | bfloat16 | int8
+    coach_threads: int = 1  # torch intra-op threads for generation, so it never starves the web server
+    coach_time_budget_ms: int = 400  # past this a message falls back to the templates
+    coach_queue_size: int = 8  # generations waiting or running; beyond it, templates at once
+    coach_ai_default: bool = True  # whether the model path is on unless a caller says otherwise
+    # Private uploads (photos of meals): outside the public upload folder, served only by signed URLs.
+    private_dir: Path = Path("var/private")
+    # Scheduled jobs (jobs/scheduler.py): crontab schedules in UTC, read as cron reads them.
+    jobs_pubmed_cron: str = "0 3 * * 0"  # Sundays 03:00
+    jobs_feeds_cron: str = "30 4 * * *"  # daily 04:30
+    jobs_youtube_cron: str = "0 5 * * 1"  # Mondays 05:00
+    jobs_export_cron: str = "0 6 * * *"  # daily 06:00
+    jobs_retrain_cron: str = "0 2 1 * *"  # the 1st of each month, 02:00
+    # Whether the web backend runs the scheduler (one process at a time holds its lease).
+    scheduler_enabled: bool = True
+    scheduler_lease_seconds: int = 60
 
     @property
     def is_sqlite(self) -> bool:
@@ -161,6 +190,60 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false.")
 
 
+def _list(name: str, default: str, clean=lambda value: value) -> tuple[str, ...]:
+    """A comma-separated variable as a tuple, blanks dropped."""
+    return tuple(clean(part.strip()) for part in (_env(name) or default).split(",") if part.strip())
+
+
+def _youtube_channels() -> tuple[str, ...]:
+    channels = _list("YOUTUBE_CHANNELS", "")
+    for channel in channels:
+        if not re.fullmatch(r"UC[0-9A-Za-z_-]{22}", channel):
+            raise ConfigError(
+                f"YOUTUBE_CHANNELS holds {channel!r}, which is not a channel id (UC followed by 22 characters)."
+            )
+    return channels
+
+
+def _count(name: str, default: int, low: int, high: int) -> int:
+    raw = _env(name, str(default)) or str(default)
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}.")
+    return int(raw)
+
+
+def _coach_dtype() -> str:
+    dtype = (_env("COACH_DTYPE", "auto") or "auto").lower()
+    if dtype not in ("auto", "float32", "bfloat16", "int8"):
+        raise ConfigError("COACH_DTYPE must be auto, float32, bfloat16 or int8.")
+    return dtype
+
+
+def _upload_dir(base_dir: Path) -> Path:
+    return Path(_env("UPLOAD_DIR") or base_dir / "uploaded_files").resolve()
+
+
+def _private_dir(base_dir: Path) -> Path:
+    """PRIVATE_DIR: files served only through signed URLs, so never inside the public upload folder."""
+    path = Path(_env("PRIVATE_DIR") or base_dir / "var" / "private").resolve()
+    uploads = _upload_dir(base_dir)
+    if path == uploads or uploads in path.parents:
+        raise ConfigError("PRIVATE_DIR must lie outside UPLOAD_DIR, whose files anyone can fetch by URL.")
+    return path
+
+
+def _cron(name: str, default: str) -> str:
+    """A crontab schedule (five fields, UTC), checked the way the scheduler will read it."""
+    from adaptivefit.jobs.crontab import cron_trigger
+
+    expr = _env(name, default) or default
+    try:
+        cron_trigger(expr)
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not a crontab schedule like '0 3 * * 0' ({exc}).") from None
+    return expr
+
+
 def load_settings() -> Settings:
     """Read the environment afresh. Raises ConfigError with one clear sentence."""
     base_dir = _base_dir()
@@ -172,7 +255,7 @@ def load_settings() -> Settings:
         database_url=_database_url(base_dir),
         redis_url=_redis_url(),
         secret_key=_secret_key(base_dir),
-        upload_dir=Path(_env("UPLOAD_DIR") or base_dir / "uploaded_files").resolve(),
+        upload_dir=_upload_dir(base_dir),
         stripe_secret_key=_env("STRIPE_SECRET_KEY"),
         stripe_publishable_key=_env("STRIPE_PUBLISHABLE_KEY"),
         stripe_webhook_secret=_env("STRIPE_WEBHOOK_SECRET"),
@@ -189,6 +272,26 @@ def load_settings() -> Settings:
         smtp_from=_env("SMTP_FROM") or "Adaptive Fit <no-reply@adaptivefit.example>",
         smtp_starttls=_bool("SMTP_STARTTLS", True),
         public_url=(_env("PUBLIC_URL") or f"http://localhost:{_port()}").rstrip("/"),
+        ncbi_api_key=_env("NCBI_API_KEY"),
+        ncbi_email=_env("NCBI_EMAIL") or "ops@adaptivefit.invalid",
+        pubmed_languages=_list("PUBMED_LANGUAGES", "eng", lambda v: v.lower()),
+        youtube_api_key=_env("YOUTUBE_API_KEY"),
+        youtube_channels=_youtube_channels(),
+        coach_model=_env("COACH_MODEL"),
+        hf_token=_env("HF_TOKEN"),
+        coach_dtype=_coach_dtype(),
+        coach_threads=_count("COACH_THREADS", 1, 1, 64),
+        coach_time_budget_ms=_count("COACH_TIME_BUDGET_MS", 400, 1, 600_000),
+        coach_queue_size=_count("COACH_QUEUE_SIZE", 8, 1, 10_000),
+        coach_ai_default=_bool("COACH_AI", True),
+        private_dir=_private_dir(base_dir),
+        jobs_pubmed_cron=_cron("JOBS_PUBMED_CRON", "0 3 * * 0"),
+        jobs_feeds_cron=_cron("JOBS_FEEDS_CRON", "30 4 * * *"),
+        jobs_youtube_cron=_cron("JOBS_YOUTUBE_CRON", "0 5 * * 1"),
+        jobs_export_cron=_cron("JOBS_EXPORT_CRON", "0 6 * * *"),
+        jobs_retrain_cron=_cron("JOBS_RETRAIN_CRON", "0 2 1 * *"),
+        scheduler_enabled=_bool("SCHEDULER_ENABLED", True),
+        scheduler_lease_seconds=_count("SCHEDULER_LEASE_SECONDS", 60, 5, 3600),
     )
 
 

@@ -2,8 +2,10 @@
 
 from adaptivefit.models.coach import CoachTweak
 from adaptivefit.models.fitness import FitnessData, Goal
+from adaptivefit.models.knowledge import JobRun, KnowledgeRecord
 from adaptivefit.models.marketplace import Payout, Purchase, Trainer, TrainingProgram
 from adaptivefit.models.nutrition import ExpenditureEstimate, Food, FoodEntry, NutritionGoal, RecipeIngredient
+from adaptivefit.models.scheduling import SchedulerJob, SchedulerLease
 from adaptivefit.models.security import ApiToken, AuditEvent, LoginThrottle, PasswordResetToken, RecoveryCode
 from adaptivefit.models.training import (
     Achievement,
@@ -22,6 +24,10 @@ from adaptivefit.models.training import (
 from adaptivefit.models.users import AuthSession, Role, User
 
 __all__ = [
+    "JobRun",
+    "KnowledgeRecord",
+    "SchedulerJob",
+    "SchedulerLease",
     "CoachTweak",
     "ExpenditureEstimate",
     "Food",

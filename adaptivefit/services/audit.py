@@ -37,6 +37,8 @@ EVENTS = (
     "account_deleted",
     "api_token_created",
     "api_token_revoked",
+    "knowledge_hidden",
+    "coach_ai_changed",
 )
 
 

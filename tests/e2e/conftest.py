@@ -104,6 +104,8 @@ def live_app(tmp_path_factory) -> LiveApp:
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",
         "LOG_FORMAT": "json",
+        # No scheduled job may fire (and reach PubMed or YouTube) during a test; "Run now" still works.
+        "SCHEDULER_ENABLED": "false",
     }
     env.pop("REDIS_URL", None)
     subprocess.run([_bin("reflex"), "db", "migrate"], cwd=PROJECT_ROOT, env=env, check=True, timeout=300)
