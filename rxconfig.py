@@ -30,7 +30,8 @@ config = rx.Config(
     redis_url=settings.redis_url,
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    frontend_port=settings.port,
+    # A backend-only process (scaling the backend apart from the built frontend) has no frontend port.
+    frontend_port=None if os.environ.get("REFLEX_BACKEND_ONLY", "").lower() in ("1", "true", "yes") else settings.port,
     backend_port=settings.port,
     plugins=[
         rx.plugins.SitemapPlugin(),

@@ -8,8 +8,10 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from adaptivefit.api.auth import json_error, me
+from adaptivefit.coach.api import routes as coach_routes
 from adaptivefit.api.health import health
 from adaptivefit.api.middleware import RequestIdMiddleware
+from adaptivefit.api.private_files import private_file
 
 
 def build_api() -> Starlette:
@@ -17,6 +19,8 @@ def build_api() -> Starlette:
         routes=[
             Route("/api/health", health, methods=["GET"]),
             Route("/api/me", me, methods=["GET"]),
+            Route("/api/private/{name}", private_file, methods=["GET"]),
+            *coach_routes("/api"),
         ],
         middleware=[Middleware(RequestIdMiddleware)],
         exception_handlers={HTTPException: json_error},

@@ -1,4 +1,9 @@
-"""GET /api/health: is the app up, and does its database answer."""
+"""GET /api/health: is the app up, does its database answer, and which path writes the coach's words.
+
+"healthy" when the database answers and the coach's language model is live; "degraded" when the
+coach runs on its templates (it still answers every event) or the database does not answer. Only
+the database makes it a 503: without it nothing works, while templates are a designed fallback.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,18 @@ from importlib.metadata import version
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from adaptivefit.coach.api import model_status
 from adaptivefit.db import database_answers
 
 
 async def health(_request: Request) -> JSONResponse:
     # The check blocks on a socket or file; keep it off the event loop.
     database_ok = await asyncio.to_thread(database_answers)
+    coach = model_status()
     body = {
-        "status": "ok" if database_ok else "degraded",
+        "status": "healthy" if database_ok and coach["model_available"] else "degraded",
         "database": database_ok,
         "version": version("adaptivefit"),
+        **coach,
     }
     return JSONResponse(body, status_code=200 if database_ok else 503)

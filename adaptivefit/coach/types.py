@@ -6,7 +6,7 @@ a tweak are the engine's alone; the words (`coach.messages`, `coach.lm`) only ex
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 EVENTS = ("skip_set", "struggle_set", "fail_set", "complete_set", "too_easy", "complete_workout", "start_workout")
@@ -116,6 +116,14 @@ class Tweak:
     evidence: tuple[Evidence, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["evidence"] = [asdict(e) for e in self.evidence]
-        return data
+        # Built by hand: dataclasses.asdict deep-copies, and this runs once per API request.
+        n = self.next
+        return {
+            "action": self.action,
+            "reason": self.reason,
+            "modifications": dict(self.modifications),
+            "next": {"sets": n.sets, "reps": n.reps, "weight_kg": n.weight_kg, "rest_s": n.rest_s},
+            "scope": self.scope,
+            "deload": self.deload,
+            "evidence": [{"pmid": e.pmid, "title": e.title, "year": e.year, "url": e.url} for e in self.evidence],
+        }

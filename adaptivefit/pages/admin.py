@@ -32,6 +32,12 @@ def _user_row(row) -> rx.Component:
         ),
         rx.table.cell(rx.cond(row["status"] == "suspended", tag("suspended", "red"), tag("active", "green"))),
         rx.table.cell(row["two_factor"]),
+        rx.table.cell(rx.cond(
+            AuthState.is_admin,
+            rx.checkbox("AI coach", checked=row["coach_ai"] == "on",
+                        on_change=lambda value: U.set_coach_ai(row["id"], value)),
+            rx.cond(row["coach_ai"] == "on", tag("AI coach", "violet"), rx.text("—")),
+        )),
         rx.table.cell(
             rx.cond(
                 row["status"] == "suspended",
@@ -56,6 +62,7 @@ def admin_users() -> rx.Component:
     return rx.vstack(
         page_header("Users", "Search members, change roles, suspend and reinstate."),
         rx.cond(AuthState.is_admin, rx.link("Security audit log →", href="/admin/audit")),
+        rx.cond(AuthState.is_admin, rx.link("Scheduled jobs →", href="/admin/jobs")),
         rx.grid(
             rx.vstack(field_label("Search users", "user-search"),
                       rx.input(id="user-search", placeholder="Name or email", value=U.query,
@@ -72,7 +79,7 @@ def admin_users() -> rx.Component:
         rx.box(
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                               ("User", "Role", "Status", "2FA", "Moderation")])),
+                                               ("User", "Role", "Status", "2FA", "Coach tier", "Moderation")])),
                 rx.table.body(rx.foreach(U.rows, _user_row)),
                 width="100%",
             ),

@@ -96,11 +96,53 @@ def _log_form(block) -> rx.Component:
     )
 
 
+def _tweak_card(tweak) -> rx.Component:
+    """A coach suggestion: what changes and why, to take or leave."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("sparkles", size=18),
+                rx.text("Coach", rx.cond(tweak["exercise"] != "", " · " + tweak["exercise"], ""), size="2",
+                        color_scheme="gray"),
+                rx.cond(tweak["ai"] != "", rx.badge("AI", variant="soft", color_scheme="violet")),
+                align="center",
+            ),
+            rx.heading(tweak["title"], size="4", as_="h3"),
+            rx.text(tweak["reason"], size="2"),
+            rx.text(rx.text.strong(tweak["change"]), size="2"),
+            rx.cond(tweak["message"] != "", rx.text(tweak["message"], size="2", color_scheme="gray",
+                                                    aria_label="Coach message")),
+            rx.cond(tweak["evidence"] != "", rx.text(
+                "Evidence: ", rx.link(tweak["evidence"], href=tweak["evidence_url"], is_external=True),
+                size="1", color_scheme="gray")),
+            rx.cond(
+                tweak["informational"] != "",
+                rx.button("Got it", variant="soft", size="2", on_click=S.answer_tweak(tweak["id"], False)),
+                rx.hstack(
+                    rx.button(rx.icon("check", size=16), "Accept", size="2", on_click=S.answer_tweak(tweak["id"], True)),
+                    rx.button("Dismiss", variant="soft", color_scheme="gray", size="2",
+                              on_click=S.answer_tweak(tweak["id"], False)),
+                ),
+            ),
+            spacing="2", align="start", width="100%",
+        ),
+        width="100%", role="region", aria_label="Coach suggestion",
+        background=rx.color("violet", 2),
+    )
+
+
+def _tweaks() -> rx.Component:
+    return rx.cond(S.tweaks.length() > 0,
+                   rx.vstack(rx.foreach(S.tweaks, _tweak_card), width="100%", spacing="2"))
+
+
 def _block(block) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(block["name"], size="4", as_="h2"),
             rx.cond(block["plan"] != "", rx.text(block["plan"], size="2", color_scheme="gray")),
+            rx.cond(block["coach"] != "", rx.text(block["coach"], size="2", color_scheme="violet", weight="medium",
+                                                  aria_label="Coach target")),
             rx.text(rx.text.strong("Last time: "), block["previous"], size="2"),
             rx.cond(
                 block["unavailable"] != "",
@@ -114,6 +156,8 @@ def _block(block) -> rx.Component:
             ),
             rx.vstack(rx.foreach(block["sets"].to(list[dict[str, str]]), lambda row: _set_row(block, row)), width="100%", spacing="2"),
             _log_form(block),
+            rx.button("Skip set", variant="ghost", size="1", color_scheme="gray",
+                      on_click=S.skip_set(block["exercise_id"])),
             spacing="3", width="100%", align="start",
         ),
         width="100%",
@@ -169,6 +213,7 @@ def _summary() -> rx.Component:
 def _idle() -> rx.Component:
     return rx.vstack(
         _summary(),
+        _tweaks(),
         rx.cond(
             S.next_day != "",
             rx.card(rx.vstack(
@@ -202,6 +247,7 @@ def _active() -> rx.Component:
         rx.hstack(rx.heading(S.name, size="6", as_="h2"), rx.spacer(),
                   rx.button("Finish workout", color_scheme="green", on_click=S.finish), width="100%", align="center"),
         _rest_timer(),
+        _tweaks(),
         rx.text("Each working set shows its estimated one-rep max (e1RM) by the Epley formula, "
                 "load × (1 + reps / 30).", size="1", color_scheme="gray"),
         rx.foreach(S.blocks, _block),

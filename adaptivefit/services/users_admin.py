@@ -40,6 +40,7 @@ class UserRow:
     is_suspended: bool
     created_at: datetime
     totp_enabled: bool
+    coach_ai: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def list_users(session: Session, actor: Actor, *, query: str = "", role: str = "
     ).all()
     rows = [
         UserRow(id=u.id, email=u.email, name=u.name, role=u.role, is_suspended=u.is_suspended,
-                created_at=u.created_at, totp_enabled=u.totp_enabled)
+                created_at=u.created_at, totp_enabled=u.totp_enabled, coach_ai=u.coach_ai)
         for u in users
     ]
     return UserPage(rows=rows, total=total, page=page, pages=pages)
@@ -142,6 +143,21 @@ def change_role(session: Session, actor: Actor, user_id: int, role: str) -> User
     revoked = auth.revoke_all_sessions(session, target.id, now=now)
     audit.record(session, "role_changed", user_id=target.id, actor_id=actor.id, ip_address=actor.ip_address,
                  **{"from": previous, "to": str(role), "sessions_revoked": revoked})
+    session.flush()
+    return target
+
+
+def set_coach_ai(session: Session, actor: Actor, user_id: int, enabled: bool) -> User:
+    """Give or take the coach's AI-written messages (the Pro tier, until payments grant it)."""
+    require(actor, Role.ADMIN)
+    target = _target(session, user_id)
+    if target.coach_ai == bool(enabled):
+        return target
+    target.coach_ai = bool(enabled)
+    target.updated_at = utcnow()
+    session.add(target)
+    audit.record(session, "coach_ai_changed", user_id=target.id, actor_id=actor.id, ip_address=actor.ip_address,
+                 enabled=bool(enabled))
     session.flush()
     return target
 

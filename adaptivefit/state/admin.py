@@ -47,7 +47,8 @@ class AdminUsersState(rx.State):
                                          role="" if self.role_filter == ALL else self.role_filter, page=self.page)
         self.rows = [{"id": str(r.id), "name": r.name, "email": r.email, "role": r.role,
                       "status": "suspended" if r.is_suspended else "active", "joined": _date(r.created_at),
-                      "two_factor": "on" if r.totp_enabled else "off"} for r in result.rows]
+                      "two_factor": "on" if r.totp_enabled else "off",
+                      "coach_ai": "on" if r.coach_ai else ""} for r in result.rows]
         self.total, self.page, self.pages = result.total, result.page, result.pages
 
     @rx.event
@@ -97,6 +98,16 @@ class AdminUsersState(rx.State):
         except (TypeError, ValueError):
             return rx.toast.error("No such user.")
         return await self._act(users_admin.change_role, target, str(role)[:20], done="Role changed.")
+
+    @rx.event
+    @require_role(Role.ADMIN)
+    async def set_coach_ai(self, user_id: str, enabled: bool):
+        try:
+            target = int(user_id)
+        except (TypeError, ValueError):
+            return rx.toast.error("No such user.")
+        return await self._act(users_admin.set_coach_ai, target, enabled is True,
+                               done="AI coach messages on." if enabled is True else "AI coach messages off.")
 
     @rx.event
     @require_role(*STAFF)

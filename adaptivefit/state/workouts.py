@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
+from adaptivefit.coach import service as coach
 from adaptivefit.models import User
 from adaptivefit.services import achievements, catalog, equipment_profiles, history_io, plans, workouts
 from adaptivefit.services.access import ValidationFailed
@@ -33,12 +34,56 @@ def _new_client_id() -> str:
     return secrets.token_urlsafe(12)
 
 
+TWEAK_TITLES = {
+    "maintain": "On target: keep going",
+    "reduce_volume": "One set fewer",
+    "reduce_load": "Go a little lighter",
+    "add_rest": "Rest a little longer",
+    "increase_load": "Go a little heavier",
+    "increase_reps": "One more rep next time",
+    "progress_load": "Add weight next time",
+    "deload": "Take a lighter week",
+    "readiness_adjust": "Ease in today",
+}
+
+
+def _target_text(target, units: str) -> str:
+    load = f" @ {_number(target.weight_kg, units)} {units}" if target.weight_kg else ""
+    sets = f"{target.sets} set" + ("s" if target.sets != 1 else "")
+    return f"{sets} × {target.reps}{load} · rest {target.rest_s}s"
+
+
+def _tweak_view(shown: coach.ShownTweak, units: str) -> dict[str, str]:
+    tweak = shown.tweak
+    when = {"session": "Next set", "next_session": "Next time", "week": "This week"}.get(tweak.scope, "Next")
+    return {
+        "id": str(shown.id),
+        "exercise": shown.exercise,
+        "exercise_id": str(shown.exercise_id or ""),
+        "action": tweak.action,
+        "title": TWEAK_TITLES.get(tweak.action, tweak.action.replace("_", " ").capitalize()),
+        "reason": tweak.reason,
+        "change": f"{when}: {_target_text(tweak.next, units)}",
+        "message": shown.message,
+        "ai": "yes" if shown.ai_powered else "",
+        "informational": "yes" if tweak.action == "maintain" else "",
+        "evidence": " · ".join(f"{e.title} ({e.year})" if e.year else e.title for e in tweak.evidence),
+        "evidence_url": tweak.evidence[0].url if tweak.evidence else "",
+    }
+
+
+def _tweaks(session, user: User, workout_id: int | None) -> list[dict[str, str]]:
+    if workout_id is None:
+        return []
+    return [_tweak_view(t, user.units) for t in coach.open_tweaks(session, user, workout_id)]
+
+
 def _view(session, user: User, extra_ids: list[int]) -> dict:
     """Everything the logger shows, as plain data for the browser."""
     workout = workouts.active_workout(session, user)
     units = user.units
     result = {"units": units, "active": workout is not None, "blocks": [], "name": "", "started": "",
-              "rest_ends_at": "", "next_day": "", "next_day_id": ""}
+              "rest_ends_at": "", "next_day": "", "next_day_id": "", "tweaks": [], "workout_id": ""}
     if workout is None:
         day = plans.next_day(session, user)
         if day is not None:
@@ -55,6 +100,7 @@ def _view(session, user: User, extra_ids: list[int]) -> dict:
                                                      previous=(), sets=()))
                 seen.add(exercise_id)
     available = equipment_profiles.available_equipment(session, user)
+    agreed = coach.targets(session, user, workout, [block.exercise_id for block in blocks])
     for block in blocks:
         planned = block.planned
         plan_text = ""
@@ -70,15 +116,18 @@ def _view(session, user: User, extra_ids: list[int]) -> dict:
         if available is not None and not equipment_profiles.is_exercise_available(session, user, block.exercise_id):
             substitutes = [{"id": str(s.exercise_id), "name": s.name}
                            for s in equipment_profiles.suggest_substitutes(session, user, block.exercise_id)]
+        target = agreed.get(block.exercise_id)
         result["blocks"].append({
             "exercise_id": str(block.exercise_id),
             "name": block.name,
             "plan": plan_text,
+            "coach": f"Coach: {_target_text(target, units)}" if target else "",
             "previous": previous or "No earlier sets",
-            "default_load": _number(planned.suggested_load_kg if planned and planned.suggested_load_kg else
-                                    (block.sets[-1].load_kg if block.sets else
-                                     (block.previous[0][1] if block.previous else None)), units),
-            "default_reps": str(block.sets[-1].reps if block.sets else (planned.reps_max if planned else "")),
+            "default_load": _number(target.weight_kg if target else (
+                planned.suggested_load_kg if planned and planned.suggested_load_kg else
+                (block.sets[-1].load_kg if block.sets else (block.previous[0][1] if block.previous else None))), units),
+            "default_reps": str(target.reps if target else (
+                block.sets[-1].reps if block.sets else (planned.reps_max if planned else ""))),
             "unavailable": "yes" if substitutes else "",
             "substitutes": substitutes,
             "sets": [{"id": str(s.id), "number": str(s.set_number), "type": s.set_type, "reps": str(s.reps),
@@ -88,6 +137,7 @@ def _view(session, user: User, extra_ids: list[int]) -> dict:
                                if s.set_type == "working" and s.reps and s.load_kg else ""),
                       "pr": "PR" if s.pr_kinds else ""} for s in block.sets],
         })
+    result.update(tweaks=_tweaks(session, user, workout.id), workout_id=str(workout.id))
     result.update(name=view.name, started=view.started_at.isoformat(),
                   rest_ends_at=view.rest_ends_at.isoformat() if view.rest_ends_at else "")
     return result
@@ -110,17 +160,27 @@ class WorkoutState(rx.State):
     search: str = ""
     search_results: list[dict] = []
     import_report: list[str] = []
+    tweaks: list[dict[str, str]] = []
     _extra_ids: list[int] = []
+    # The finished workout whose next-session suggestions are still on screen.
+    _finished_id: int | None = None
+    # Who the pending AI messages are for: set by a guarded handler, read by the background writer.
+    _coach_uid: int | None = None
 
     def _show(self, data: dict) -> None:
         self.units, self.active, self.name, self.blocks = data["units"], data["active"], data["name"], data["blocks"]
         self.next_day, self.next_day_id = data["next_day"], data["next_day_id"]
         self.rest_ends_at = data["rest_ends_at"]
+        if data["active"] or self._finished_id is None:
+            self.tweaks = data["tweaks"]
         if not self.client_id:
             self.client_id = _new_client_id()
 
     async def _refresh(self) -> None:
-        self._show(await asyncio.to_thread(with_user, _view, actor().id, list(self._extra_ids)))
+        me = actor()
+        self._show(await asyncio.to_thread(with_user, _view, me.id, list(self._extra_ids)))
+        if not self.active and self._finished_id is not None:
+            self.tweaks = await asyncio.to_thread(with_user, _tweaks, me.id, self._finished_id)
 
     @rx.event
     @require_role()
@@ -163,7 +223,7 @@ class WorkoutState(rx.State):
             await asyncio.to_thread(with_user, lambda s, u: workouts.start_workout(s, u, plan_day_id=day), me.id)
         except ValidationFailed as failed:
             return rx.toast.error(next(iter(failed.errors.values())))
-        self.summary, self.summary_prs, self._extra_ids = {}, [], []
+        self.summary, self.summary_prs, self._extra_ids, self._finished_id = {}, [], [], None
         await self._refresh()
 
     @rx.event
@@ -220,10 +280,12 @@ class WorkoutState(rx.State):
                 rir=str(form.get("rir", "") or "")[:5] or None,
                 set_type=str(form.get("set_type", "working"))[:10], note=str(form.get("note", ""))[:500])
             earned = achievements.evaluate(session, user)
-            return logged, [b.title for b in achievements.unannounced(session, user)], earned
+            shown = coach.coach_logged_set(session, user, logged.id)
+            wants_ai = shown is not None and user.coach_ai
+            return logged, [b.title for b in achievements.unannounced(session, user)], (shown.id if wants_ai else None)
 
         try:
-            logged, badges, _earned = await asyncio.to_thread(with_user, write, me.id)
+            logged, badges, ai_for = await asyncio.to_thread(with_user, write, me.id)
         except ValidationFailed as failed:
             self.errors = {exercise_key: " ".join(failed.errors.values())}
             return
@@ -238,10 +300,70 @@ class WorkoutState(rx.State):
                 {"e1rm": "best estimated 1RM", "load": "heaviest load", "volume": "most volume in a set"}.get(k, k)
                 for k in logged.pr_kinds)))
         events += [rx.toast.success(f"Badge earned: {title}") for title in badges]
+        if ai_for is not None:
+            self._coach_uid = me.id
+            events.append(WorkoutState.write_ai_message(str(ai_for)))
         if badges:
             await asyncio.to_thread(with_user, lambda s, u: achievements.mark_announced(
                 s, u, [b.code for b in achievements.unannounced(s, u)]), me.id)
         return events
+
+    @rx.event
+    @require_role()
+    async def skip_set(self, exercise_id: str):
+        """The member skips the next set of an exercise; the coach answers with less volume."""
+        me = actor()
+
+        def skip(session, user):
+            workout = workouts.active_workout(session, user)
+            if workout is None:
+                raise ValidationFailed({"workout": "Start a workout first."})
+            return coach.skip_set(session, user, workout.id, str(exercise_id)[:12])
+
+        try:
+            await asyncio.to_thread(with_user, skip, me.id)
+        except ValidationFailed as failed:
+            return rx.toast.error(next(iter(failed.errors.values())))
+        await self._refresh()
+
+    @rx.event
+    @require_role()
+    async def answer_tweak(self, tweak_id: str, accept: bool):
+        """Accept (apply to the remaining sets or the plan) or dismiss a suggestion."""
+        me = actor()
+        try:
+            await asyncio.to_thread(with_user, lambda s, u: coach.decide(s, u, str(tweak_id)[:12], accept is True), me.id)
+        except ValidationFailed as failed:
+            await self._refresh()
+            return rx.toast.error(next(iter(failed.errors.values())))
+        if accept is True:
+            # A fresh id for the next set also remounts the set form, so it shows the new targets.
+            self.client_id = _new_client_id()
+        await self._refresh()
+        if accept is True:
+            return [WorkoutState.tick, rx.toast.success("Done: your targets are updated.")]
+
+    @rx.event(background=True)
+    @public
+    async def write_ai_message(self, tweak_id: str):
+        """The language model's words for a Pro member, arriving after the template's.
+
+        Open to call, but it acts only for the member a guarded handler recorded, only on that
+        member's own tweak, and only when they have the AI tier.
+        """
+        async with self:
+            user_id = self._coach_uid
+        if user_id is None:
+            return
+        try:
+            key = int(tweak_id)
+        except (TypeError, ValueError):
+            return
+        written = await coach.write_ai_message(user_id, key)
+        if written is None:
+            return
+        async with self:
+            self.tweaks = [{**t, "message": written, "ai": "yes"} if t["id"] == str(key) else t for t in self.tweaks]
 
     @rx.event
     @require_role()
@@ -305,6 +427,7 @@ class WorkoutState(rx.State):
             if workout is None:
                 raise ValidationFailed({"workout": "There is no workout to finish."})
             summary = workouts.finish_workout(session, user, workout.id)
+            coach.coach_finished_workout(session, user, workout.id)
             achievements.evaluate(session, user)
             badges = achievements.unannounced(session, user)
             achievements.mark_announced(session, user, [b.code for b in badges])
@@ -319,6 +442,7 @@ class WorkoutState(rx.State):
                         "volume": f"{_number(summary.volume_kg, units)} {units}"}
         self.summary_prs = list(summary.prs)
         self.rest_ends_at, self.rest_left, self._extra_ids = "", 0, []
+        self._finished_id = summary.id
         await self._refresh()
         return [rx.toast.success(f"Badge earned: {title}") for title in badges]
 

@@ -367,3 +367,16 @@ def test_audit_rows_of_erased_or_anonymous_users_have_empty_emails(session, peop
     assert total == 2
     assert all(r.user_email == "" and r.actor_email == "" for r in rows)
     assert {r.ip_address for r in rows} == {"", "198.51.100.7"}
+
+
+def test_only_an_admin_gives_the_ai_coach_tier(session, people):
+    member = people["member"]
+    for who in ("moderator", "trainer", "member"):
+        with pytest.raises(PermissionDenied):
+            users_admin.set_coach_ai(session, _actor(people[who]), member.id, True)
+    assert member.coach_ai is False
+    users_admin.set_coach_ai(session, _actor(people["admin"]), member.id, True)
+    assert session.get(User, member.id).coach_ai is True
+    row = next(r for r in users_admin.list_users(session, _actor(people["admin"])).rows if r.id == member.id)
+    assert row.coach_ai is True
+    assert session.exec(select(AuditEvent).where(AuditEvent.event == "coach_ai_changed")).one().details == {"enabled": True}

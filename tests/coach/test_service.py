@@ -1,0 +1,173 @@
+"""The coach inside the app: tweaks for logged and skipped sets, accepting and dismissing them,
+and what the member's next sets and next session become."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from adaptivefit.coach import rules, service
+from adaptivefit.models import CoachTweak, Exercise, FitnessData, Goal, Plan, PlanDay, PlanExercise, User
+from adaptivefit.services import catalog, workouts
+from adaptivefit.services.access import ValidationFailed
+
+T0 = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def gym(session):
+    catalog.install_library(session)
+    ada = User(email="ada@example.com", name="Ada", fitness_level="intermediate")
+    bob = User(email="bob@example.com", name="Bob")
+    session.add_all([ada, bob])
+    session.flush()
+    squat = session.exec(select(Exercise).where(Exercise.name == "Barbell Back Squat")).one()
+    plan = Plan(user_id=ada.id, name="Strength")
+    session.add(plan)
+    session.flush()
+    day = PlanDay(plan_id=plan.id, name="Legs")
+    session.add(day)
+    session.flush()
+    entry = PlanExercise(day_id=day.id, exercise_id=squat.id, sets=3, reps_min=8, reps_max=10, load_kg=100.0,
+                         target_rpe=8, rest_s=120)
+    session.add(entry)
+    session.flush()
+    counter = iter(range(1, 10_000))
+
+    class Gym:
+        pass
+
+    g = Gym()
+    g.session, g.ada, g.bob, g.squat, g.day, g.entry = session, ada, bob, squat, day, entry
+
+    def start(when=T0):
+        return workouts.start_workout(session, ada, plan_day_id=day.id, now=when)
+
+    def log(workout, reps, load, rpe=None, user=None):
+        n = next(counter)
+        return workouts.log_set(session, user or ada, workout.id, client_id=f"client-{n:06d}", exercise_id=squat.id, reps=reps,
+                                load_kg=load, rpe=rpe, now=workout.started_at + timedelta(minutes=n))
+
+    g.start, g.log = start, log
+    return g
+
+
+def test_a_struggled_set_gets_a_tweak_that_keeps_the_floor(gym):
+    workout = gym.start()
+    logged = gym.log(workout, 7, 100, rpe=9.5)
+    shown = service.coach_logged_set(gym.session, gym.ada, logged.id)
+    assert shown.event == "struggle_set"
+    assert shown.tweak.action in ("add_rest", "reduce_load")
+    assert shown.tweak.next.reps >= rules.rep_floor(8)
+    assert shown.message and shown.exercise == "Barbell Back Squat"
+    stored = gym.session.get(CoachTweak, shown.id)
+    assert stored.status == "shown" and stored.set_id == logged.id and stored.plan_exercise_id == gym.entry.id
+
+
+def test_logging_the_same_set_twice_coaches_it_once(gym):
+    workout = gym.start()
+    logged = gym.log(workout, 6, 100, rpe=10)
+    first = service.coach_logged_set(gym.session, gym.ada, logged.id)
+    again = service.coach_logged_set(gym.session, gym.ada, logged.id)
+    assert first.id == again.id
+    assert len(gym.session.exec(select(CoachTweak)).all()) == 1
+
+
+@pytest.mark.parametrize("reps, rpe, event", [
+    (5, None, "fail_set"),        # under ceil(0.8 x 8) = 7
+    (7, 8, "struggle_set"),       # under the planned 8, above the floor
+    (8, 10, "struggle_set"),      # made it, but at the limit
+    (8, 5, "too_easy"),
+    (8, 8, "complete_set"),
+])
+def test_each_logged_set_is_read_as_the_right_event(gym, reps, rpe, event):
+    workout = gym.start()
+    logged = gym.log(workout, reps, 100, rpe=rpe)
+    assert service.coach_logged_set(gym.session, gym.ada, logged.id).event == event
+
+
+def test_accepting_changes_the_next_sets_target_and_the_rest(gym):
+    workout = gym.start()
+    logged = gym.log(workout, 5, 100, rpe=10)
+    shown = service.coach_logged_set(gym.session, gym.ada, logged.id)
+    assert shown.tweak.action == "reduce_load"
+    assert service.targets(gym.session, gym.ada, workout, [gym.squat.id]) == {}
+    service.decide(gym.session, gym.ada, shown.id, True)
+    target = service.targets(gym.session, gym.ada, workout, [gym.squat.id])[gym.squat.id]
+    assert target == shown.tweak.next and target.weight_kg < 100 and target.reps >= 7
+    # The rest after the set just logged is what the coach asked for.
+    assert gym.session.get(type(logged_row := gym.session.get(CoachTweak, shown.id)), shown.id).status == "accepted"
+    from adaptivefit.models import WorkoutSet
+
+    assert gym.session.get(WorkoutSet, logged.id).rest_s == shown.tweak.next.rest_s
+    del logged_row
+
+
+def test_dismissing_changes_nothing_and_an_answer_is_final(gym):
+    workout = gym.start()
+    shown = service.coach_logged_set(gym.session, gym.ada, gym.log(workout, 5, 100, rpe=10).id)
+    service.decide(gym.session, gym.ada, shown.id, False)
+    assert service.targets(gym.session, gym.ada, workout, [gym.squat.id]) == {}
+    with pytest.raises(ValidationFailed):
+        service.decide(gym.session, gym.ada, shown.id, True)
+
+
+def test_nobody_answers_someone_elses_tweak(gym):
+    workout = gym.start()
+    shown = service.coach_logged_set(gym.session, gym.ada, gym.log(workout, 5, 100, rpe=10).id)
+    with pytest.raises(ValidationFailed):
+        service.decide(gym.session, gym.bob, shown.id, True)
+    assert gym.session.get(CoachTweak, shown.id).status == "shown"
+    # Nor is someone else's set coached for them.
+    assert service.coach_logged_set(gym.session, gym.bob, gym.log(workout, 5, 100).id) is None
+
+
+def test_an_unanswered_tweak_expires_when_the_next_one_comes(gym):
+    workout = gym.start()
+    first = service.coach_logged_set(gym.session, gym.ada, gym.log(workout, 7, 100, rpe=9).id)
+    second = service.coach_logged_set(gym.session, gym.ada, gym.log(workout, 7, 100, rpe=9.5).id)
+    assert gym.session.get(CoachTweak, first.id).status == "expired"
+    assert [t.id for t in service.open_tweaks(gym.session, gym.ada, workout.id)] == [second.id]
+    # The second struggle in a session asks for more than rest.
+    assert second.tweak.action in ("reduce_load", "reduce_volume")
+
+
+def test_skipping_a_set_trims_the_volume(gym):
+    workout = gym.start()
+    gym.log(workout, 8, 100, rpe=8)
+    shown = service.skip_set(gym.session, gym.ada, workout.id, gym.squat.id)
+    assert shown.event == "skip_set" and shown.tweak.action == "reduce_volume"
+    assert shown.tweak.modifications["sets"] == -1 and shown.tweak.next.sets == 2
+    with pytest.raises(ValidationFailed):
+        service.skip_set(gym.session, gym.bob, workout.id, gym.squat.id)
+
+
+def test_after_the_workout_reps_at_the_top_of_the_range_progress_the_plan(gym):
+    workout = gym.start()
+    for _ in range(3):
+        gym.log(workout, 10, 100, rpe=8)
+    workouts.finish_workout(gym.session, gym.ada, workout.id, now=T0 + timedelta(hours=1))
+    (shown,) = service.coach_finished_workout(gym.session, gym.ada, workout.id)
+    assert shown.tweak.action == "progress_load" and shown.tweak.scope == "next_session"
+    new_load = shown.tweak.next.weight_kg
+    assert 100 < new_load <= 100 + rules.max_step_up(100, "barbell")
+    service.decide(gym.session, gym.ada, shown.id, True)
+    assert gym.session.get(PlanExercise, gym.entry.id).load_kg == new_load
+    # Next time the squat comes up, the logger starts from the agreed target.
+    following = gym.start(T0 + timedelta(days=2))
+    assert service.targets(gym.session, gym.ada, following, [gym.squat.id])[gym.squat.id].weight_kg == new_load
+
+
+def test_history_and_goals_reach_the_coach(gym):
+    gym.session.add(Goal(user_id=gym.ada.id, goal_type="general_fitness", priority=3))
+    gym.session.add(Goal(user_id=gym.ada.id, goal_type="hypertrophy", priority=1))
+    for days in (9, 5):
+        past = gym.start(T0 - timedelta(days=days))
+        gym.log(past, 8, 95, rpe=8)
+        workouts.finish_workout(gym.session, gym.ada, past.id, now=past.started_at + timedelta(hours=1))
+    gym.session.add(FitnessData(user_id=gym.ada.id, type="sleep", data={"hours": 5.0},
+                                recorded_at=T0 - timedelta(hours=8)))
+    data = service.user_data(gym.session, gym.ada, gym.squat.id, now=T0)
+    assert data.goals == ("hypertrophy", "general")
+    assert [h.days_ago for h in data.history] == [5, 9] and data.history[0].top_load_kg == 95
+    assert data.readiness.sleep_hours == 5.0
