@@ -179,11 +179,14 @@ async def _read_json(request: Request) -> dict | JSONResponse:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return _error(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB.")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return _error(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB.")
+    if declared and declared.isdigit():
+        body = await request.body()
+    else:  # chunked: read it piece by piece so an endless body stops at the limit
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                return _error(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB.")
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:

@@ -41,7 +41,7 @@ _LOAD_DOWN = (
     r"lighter", r"reduce (?:the )?(?:weight|load)", r"reducing (?:the )?(?:weight|load)",
     r"drop (?:the )?(?:weight|load)", r"dropping (?:the )?(?:weight|load)", r"deload(?:ing)?",
     r"lower (?:the )?(?:weight|load)", r"take (?:some )?weight off", r"strip (?:a plate|weight)",
-    r"less weight",
+    r"less weight", r"drop (?:down )?to", r"lighten", r"come down to", r"ease off",
 )
 _LOAD_SAME = (r"same (?:weight|load)", r"keep the (?:weight|load)", r"hold the (?:weight|load)")
 _VOLUME_UP = (r"another set", r"extra set", r"add (?:a|one) set", r"one more set", r"more sets")

@@ -27,6 +27,7 @@ import inspect
 import json
 import logging
 import re
+import shutil
 import struct
 import threading
 import time
@@ -148,6 +149,36 @@ def find_model_dir(settings: Settings | None = None) -> Path | None:
         return path.resolve() if path.is_dir() else None
     candidates = candidate_model_dirs(settings)
     return candidates[0] if candidates else None
+
+
+# The default model, trained for the project by coach/train.py and shipped in the repository
+# (about 15 MB), so a fresh machine's coach writes from its first start.
+SHIPPED_MODELS = Path(__file__).resolve().parent.parent.parent / "coach-model"
+
+
+def install_default_model(settings: Settings | None = None, *, shipped: Path = SHIPPED_MODELS) -> Path | None:
+    """Copy the shipped model into COACH_MODEL_DIR unless a passing version is there already.
+
+    Returns the installed version's folder, or None when nothing was copied. A version is copied
+    under a hidden name and renamed, so a reader never sees half of it.
+    """
+    settings = settings or get_settings()
+    if candidate_model_dirs(settings) or not shipped.is_dir():
+        return None
+    versions = sorted((f for f in shipped.iterdir() if _version_info(f) is not None),
+                      key=lambda f: _name_key(f.name), reverse=True)
+    if not versions:
+        return None
+    root = Path(settings.coach_model_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / versions[0].name
+    if target.exists():  # a failing or broken copy of the same version: replace it
+        shutil.rmtree(target)
+    staging = root / f".{versions[0].name}.installing"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(versions[0], staging)
+    staging.rename(target)
+    return target
 
 
 def model_source(settings: Settings | None = None) -> str | None:
@@ -504,7 +535,9 @@ class CoachModel:
     ) -> tuple[str, bool]:
         """(message, ai_powered). Never raises for model trouble and never blocks the event loop:
         any failure gives the template message and False."""
-        if not self._wanted(use_model):
+        # The model cannot tell a bodyweight exercise: its load phrases always name a weight. The
+        # templates have phrasings without one.
+        if not self._wanted(use_model) or tweak.next.weight_kg <= 0:
             return self._fallback(tweak, event, exercise, goal, level, units, seed)
         try:
             future, cancelled, budget_s = self._start(tweak, event, goal, level, seed, timeout_ms)
@@ -536,7 +569,7 @@ class CoachModel:
         seed: str, timeout_ms: int | None = None, use_model: bool | None = None,
     ) -> tuple[str, bool]:
         """The same as `write_message` for code without an event loop (blocks the calling thread)."""
-        if not self._wanted(use_model):
+        if not self._wanted(use_model) or tweak.next.weight_kg <= 0:
             return self._fallback(tweak, event, exercise, goal, level, units, seed)
         try:
             future, cancelled, budget_s = self._start(tweak, event, goal, level, seed, timeout_ms)

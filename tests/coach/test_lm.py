@@ -395,3 +395,22 @@ def test_coach_package_never_imports_reflex():
     for path in package.glob("*.py"):
         text = path.read_text()
         assert "import reflex" not in text and "from reflex" not in text, path.name
+
+
+def test_the_shipped_default_model_is_installed_once_and_found(settings, tmp_path, tiny_tokenizer):
+    shipped = tmp_path / "shipped"
+    build_model_dir(shipped / "v20260101000000", tokenizer=tiny_tokenizer)
+    installed = lm.install_default_model(settings, shipped=shipped)
+    assert installed == settings.coach_model_dir / "v20260101000000"
+    assert lm.find_model_dir(settings) == installed
+    # A passing version is there now: nothing is copied again.
+    assert lm.install_default_model(settings, shipped=shipped) is None
+    assert [p.name for p in settings.coach_model_dir.iterdir()] == ["v20260101000000"]
+
+
+def test_the_repository_ships_a_passing_default_model():
+    versions = [p for p in lm.SHIPPED_MODELS.iterdir() if lm._version_info(p) is not None]
+    assert len(versions) == 1
+    metadata = json.loads((versions[0] / "metadata.json").read_text())
+    assert metadata["passed"] is True and metadata["metrics"]["perplexity"] <= 6
+    assert sum(f.stat().st_size for f in versions[0].iterdir()) <= 25 * 1024 * 1024
