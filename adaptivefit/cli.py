@@ -46,14 +46,17 @@ def _migrate(args) -> int:
 
 def _library(_args) -> int:
     from adaptivefit.db import session_scope
+    from adaptivefit.jobs.curated import seed_curated
     from adaptivefit.services.catalog import install_library
     from adaptivefit.services.foods import install_foods
 
     with session_scope() as session:
         equipment, exercises = install_library(session)
         foods = install_foods(session)
+        phrases = seed_curated(session)
     print(f"Exercise library ready ({exercises} exercises and {equipment} equipment items added); "
-          f"food table ready ({foods} foods added).")
+          f"food table ready ({foods} foods added); coaching phrases in the knowledge base "
+          f"({phrases['added']} added, {phrases['stale']} no longer shipped).")
     return 0
 
 
@@ -189,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument("direction", choices=["up", "down"], nargs="?", default="up")
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.set_defaults(run=_migrate)
-    commands.add_parser("library", help="install the shipped exercise library, equipment catalog and food table").set_defaults(run=_library)
+    commands.add_parser("library", help="install the shipped exercise library, equipment catalog, food table and coaching phrases").set_defaults(run=_library)
     wger = commands.add_parser("import-wger", help="import wger's exercise database (JSON export) with its licences")
     wger.add_argument("directory", help="folder with exercise-base-data.json, translations.json, licenses.json, ...")
     wger.add_argument("--language", default="en")

@@ -2,15 +2,18 @@
 
 A record is keyed by (source, external id): a PMID, a YouTube video id. A re-fetch that changes
 nothing writes nothing; a changed abstract or title updates the record in place. Hidden records
-stay in the table (so a re-fetch does not bring them back) but leave every export.
+stay in the table (so a re-fetch does not bring them back) but leave every export, and a
+moderator can show them again.
 
-Nothing here commits: the scrapers in `jobs/scrapers.py` commit once per batch.
+Nothing here commits: the scrapers in `jobs/scrapers.py` commit once per batch. Hiding or showing
+a PubMed record rebuilds the coach's evidence index once the caller's transaction commits.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import unicodedata
 from collections.abc import Iterable
@@ -18,14 +21,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
+from adaptivefit.coach import evidence
 from adaptivefit.jobs.pubmed import Article
 from adaptivefit.jobs.youtube import Quality, Video
 from adaptivefit.models import JobRun, KnowledgeRecord, Role
 from adaptivefit.models.base import utcnow
 from adaptivefit.services import audit
 from adaptivefit.services.access import Actor, ValidationFailed, require
+
+log = logging.getLogger("adaptivefit.jobs.knowledge")
 
 EXPORT_FILES = {
     "pubmed": "pubmed_knowledge.jsonl",
@@ -216,14 +223,8 @@ def _export_row(record: KnowledgeRecord) -> dict[str, Any]:
     }
 
 
-def hide(session: Session, actor: Actor, record_id: int, reason: str) -> KnowledgeRecord:
-    """A moderator takes a record out of the training set; its twin from the other video route goes too."""
-    require(actor, Role.MODERATOR, Role.ADMIN)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed({"reason": "Say why the record is hidden."})
-    if len(reason) > REASON_MAX:
-        raise ValidationFailed({"reason": f"Keep the reason to {REASON_MAX} characters or fewer."})
+def _record_and_twins(session: Session, record_id: int) -> list[KnowledgeRecord]:
+    """The record, and for a video the same video stored through the other route."""
     record = session.get(KnowledgeRecord, record_id) if isinstance(record_id, int) else None
     if record is None:
         raise ValidationFailed({"record": "No such knowledge record."})
@@ -234,6 +235,41 @@ def hide(session: Session, actor: Actor, record_id: int, reason: str) -> Knowled
             KnowledgeRecord.external_id == record.external_id,
             KnowledgeRecord.id != record.id,
         )).all()
+    return targets
+
+
+def _reload_evidence_on_commit(session: Session) -> None:
+    """The coach cites visible PubMed records: rebuild its index once this change is committed.
+
+    After the commit, not now, so a rolled-back change never reaches the index; once per
+    transaction however many records it changed. A failed rebuild is logged and leaves the old
+    index: the change itself is already safe in the database.
+    """
+    if session.info.get("reload_evidence"):
+        return
+    session.info["reload_evidence"] = True
+
+    def reload(committed: Session) -> None:
+        committed.info.pop("reload_evidence", None)
+        try:
+            with Session(committed.get_bind()) as fresh:
+                evidence.reload(fresh)
+        except Exception:
+            log.warning("Could not rebuild the evidence index after a moderation change", exc_info=True)
+
+    event.listen(session, "after_commit", reload, once=True)
+
+
+def hide(session: Session, actor: Actor, record_id: int, reason: str) -> KnowledgeRecord:
+    """A moderator takes a record out of the training set; its twin from the other video route goes too."""
+    require(actor, Role.MODERATOR, Role.ADMIN)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": "Say why the record is hidden."})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed({"reason": f"Keep the reason to {REASON_MAX} characters or fewer."})
+    targets = _record_and_twins(session, record_id)
+    record = targets[0]
     now = utcnow()
     for target in targets:
         target.hidden, target.hidden_reason, target.hidden_by, target.hidden_at = True, reason, actor.id, now
@@ -241,6 +277,31 @@ def hide(session: Session, actor: Actor, record_id: int, reason: str) -> Knowled
     audit.record(session, "knowledge_hidden", actor_id=actor.id, ip_address=actor.ip_address,
                  record_id=record.id, source=record.source, external_id=record.external_id, reason=reason)
     session.flush()
+    if record.source == "pubmed":
+        _reload_evidence_on_commit(session)
+    return record
+
+
+def unhide(session: Session, actor: Actor, record_id: int) -> KnowledgeRecord:
+    """A moderator puts a hidden record back into the training set (and its video twin with it).
+
+    The hiding's reason, author and time are cleared from the record; the audit log keeps them.
+    """
+    require(actor, Role.MODERATOR, Role.ADMIN)
+    targets = _record_and_twins(session, record_id)
+    record = targets[0]
+    if not record.hidden:
+        raise ValidationFailed({"record": "This record is not hidden."})
+    previous = record.hidden_reason
+    for target in targets:
+        target.hidden, target.hidden_reason, target.hidden_by, target.hidden_at = False, "", None, None
+        session.add(target)
+    audit.record(session, "knowledge_unhidden", actor_id=actor.id, ip_address=actor.ip_address,
+                 record_id=record.id, source=record.source, external_id=record.external_id,
+                 hidden_reason=previous)
+    session.flush()
+    if record.source == "pubmed":
+        _reload_evidence_on_commit(session)
     return record
 
 

@@ -26,9 +26,10 @@ from typing import Any, Protocol
 
 from sqlmodel import col, select
 
+from adaptivefit.coach import evidence
 from adaptivefit.config import Settings, get_settings
 from adaptivefit.db import get_engine, session_scope
-from adaptivefit.jobs import knowledge, pubmed, retrain, scrapers
+from adaptivefit.jobs import curated, knowledge, pubmed, retrain, scrapers
 from adaptivefit.jobs.http import Fetcher, RateLimiter
 from adaptivefit.jobs.lease import Lease
 from adaptivefit.jobs.pubmed_topics import TOPICS
@@ -111,6 +112,7 @@ def run_pubmed_job(settings: Settings, *, now: datetime, progress: Progress) -> 
         for done, topic in enumerate(TOPICS):
             progress(done, len(TOPICS), f"topic {topic.key}")
             knowledge.add_counts(counts, scrapers.run_pubmed(session, fetcher, settings, now=now, topics=(topic,)))
+        evidence.reload(session)  # the coach cites what was just stored
     progress(len(TOPICS), len(TOPICS), "all topics searched")
     return counts
 
@@ -142,6 +144,7 @@ def run_youtube_job(settings: Settings, *, now: datetime, progress: Progress) ->
 
 def run_export_job(settings: Settings, *, now: datetime, progress: Progress) -> dict[str, Any]:
     with session_scope() as session:
+        curated.seed_curated(session, now=now)  # the shipped phrases join the knowledge base first
         paths = knowledge.export_jsonl(session, knowledge_dir(settings))
     per_source = {}
     for source, path in paths.items():
@@ -151,13 +154,14 @@ def run_export_job(settings: Settings, *, now: datetime, progress: Progress) -> 
 
 
 def run_retrain_job(settings: Settings, *, now: datetime, progress: Progress) -> dict[str, Any]:
-    files = sorted(p for p in knowledge_dir(settings).glob("*.jsonl") if p.stat().st_size > 0)
+    with session_scope() as session:
+        phrases, files = retrain.training_inputs(session, knowledge_dir(settings))
     progress(0, 2, "comparing the training data with the newest model")
-    digest = retrain.data_hash(files)
+    digest = retrain.data_hash(files, phrases)
     if not retrain.needs_training(settings.coach_model_dir, digest):
         raise JobSkipped("The training data has not changed since the newest model version.")
     progress(1, 2, "training a new model version")
-    version = retrain.train_in_child(settings.coach_model_dir, files)
+    version = retrain.train_in_child(settings.coach_model_dir, files, phrases=phrases)
     progress(2, 2, f"trained {version.name}")
     return {"trained": 1, "passed": int(retrain.version_passed(version)), "knowledge_files": len(files),
             "version": version.name}

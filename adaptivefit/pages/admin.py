@@ -63,6 +63,7 @@ def admin_users() -> rx.Component:
         page_header("Users", "Search members, change roles, suspend and reinstate."),
         rx.cond(AuthState.is_admin, rx.link("Security audit log →", href="/admin/audit")),
         rx.cond(AuthState.is_admin, rx.link("Scheduled jobs →", href="/admin/jobs")),
+        rx.link("Knowledge base moderation →", href="/admin/knowledge"),
         rx.grid(
             rx.vstack(field_label("Search users", "user-search"),
                       rx.input(id="user-search", placeholder="Name or email", value=U.query,

@@ -38,6 +38,7 @@ EVENTS = (
     "api_token_created",
     "api_token_revoked",
     "knowledge_hidden",
+    "knowledge_unhidden",
     "coach_ai_changed",
 )
 

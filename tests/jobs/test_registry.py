@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 
 from adaptivefit import db
 from adaptivefit.config import get_settings
-from adaptivefit.jobs import knowledge, pubmed, pubmed_topics, registry, retrain
+from adaptivefit.coach.phrases import load_phrases
+from adaptivefit.jobs import curated, knowledge, pubmed, pubmed_topics, registry, retrain
 from adaptivefit.jobs.http import Fetcher
 from adaptivefit.jobs.registry import JobAlreadyRunning, JobSpec, UnknownJob, run_job
 from adaptivefit.models import JobRun, KnowledgeRecord
@@ -189,7 +190,9 @@ def test_the_export_job_writes_the_knowledge_files_under_the_home(database, tmp_
         session.commit()
     run = _run(run_job("knowledge_export"))
     assert run.status == "success"
-    assert run.counts == {"pubmed": 1, "youtube": 0, "feed": 0, "curated": 0, "records": 1}
+    # The export job first seeds the shipped coaching phrases as curated records (jobs/curated.py).
+    phrases = len(set(map(curated.phrase_id, load_phrases())))
+    assert run.counts == {"pubmed": 1, "youtube": 0, "feed": 0, "curated": phrases, "records": 1 + phrases}
     exported = tmp_path / "var" / "knowledge" / "pubmed_knowledge.jsonl"
     assert json.loads(exported.read_text())["title"] == "Protein timing"
 
