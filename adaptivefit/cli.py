@@ -60,6 +60,22 @@ def _library(_args) -> int:
     return 0
 
 
+def _coach_model(_args) -> int:
+    from adaptivefit.coach import lm
+    from adaptivefit.config import get_settings
+
+    installed = lm.install_default_model()
+    found = lm.find_model_dir()
+    if installed is not None:
+        print(f"Coach model installed: {installed}")
+    elif found is not None:
+        print(f"Coach model already there: {found}")
+    else:
+        print(f"No coach model in {get_settings().coach_model_dir} and none shipped; the coach writes from its "
+              "templates. Train one with: python -m adaptivefit.coach.train")
+    return 0
+
+
 def _import_wger(args) -> int:
     from adaptivefit.db import session_scope
     from adaptivefit.services.exercise_import import import_wger, summarise
@@ -193,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.set_defaults(run=_migrate)
     commands.add_parser("library", help="install the shipped exercise library, equipment catalog, food table and coaching phrases").set_defaults(run=_library)
+    commands.add_parser("coach-model", help="install the shipped coach language model into COACH_MODEL_DIR "
+                        "unless a passing version is there").set_defaults(run=_coach_model)
     wger = commands.add_parser("import-wger", help="import wger's exercise database (JSON export) with its licences")
     wger.add_argument("directory", help="folder with exercise-base-data.json, translations.json, licenses.json, ...")
     wger.add_argument("--language", default="en")
