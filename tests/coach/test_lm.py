@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_async
 from adaptivefit import config
 from adaptivefit.coach import guardrails, lm
 from adaptivefit.coach.messages import template_message
@@ -187,7 +188,7 @@ def test_broken_model_dir_fails_and_falls_back(settings, runners, tiny_model_roo
     status = runner.status()
     assert status["state"] == "failed" and not status["model_available"] and status["error"]
     assert status["model_repo"] == str(tiny_model_root / "v5")
-    assert asyncio.run(runner.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
+    assert run_async(runner.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
     with pytest.raises(lm.ModelUnavailable):
         runner.generate_raw("<event=fail_set>\n")
 
@@ -196,7 +197,7 @@ def test_missing_model_is_not_configured_and_falls_back(settings, runners):
     runner = runners(settings)
     status = runner.status()
     assert status["state"] == "not_configured" and status["model_repo"] is None and not status["model_available"]
-    assert asyncio.run(runner.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
+    assert run_async(runner.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
     assert runner.write_message_sync(TWEAK, "fail_set", **CONTEXT) == (template_for(), False)
 
 
@@ -205,7 +206,7 @@ def test_process_runner_comes_from_the_settings(settings, env, tmp_path, tiny_mo
     lm.reset_coach_model()
     try:
         assert lm.status()["state"] == "not_configured"
-        assert asyncio.run(lm.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
+        assert run_async(lm.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
         env(COACH_MODEL_DIR=str(tiny_model_root))
         lm.reset_coach_model()
         assert lm.status()["model_repo"] == str(tiny_model_root / "v2")
@@ -220,7 +221,7 @@ def test_process_runner_comes_from_the_settings(settings, env, tmp_path, tiny_mo
 
 def test_first_request_while_loading_gets_a_template(settings, runners, tiny_model_dir):
     runner = runners(settings, source=tiny_model_dir)
-    assert asyncio.run(runner.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
+    assert run_async(runner.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
     assert runner.wait_ready(30)  # ... and started the loading
 
 
@@ -234,7 +235,7 @@ def test_a_valid_generation_is_filled_and_used(settings, runners, tiny_model_dir
         return "Drop to {weight_kg} and own {reps} clean reps."
 
     monkeypatch.setattr(runner, "_generate", fake)
-    message, ai = asyncio.run(runner.write_message(TWEAK, "fail_set", **{**CONTEXT, "units": "lb"}))
+    message, ai = run_async(runner.write_message(TWEAK, "fail_set", **{**CONTEXT, "units": "lb"}))
     assert (message, ai) == ("Drop to 182 lb and own 8 clean reps.", True)
     assert prompts == [control_prefix("fail_set", "reduce_load", "strength", "beginner", "session")]
     assert runner.write_message_sync(TWEAK, "fail_set", **CONTEXT) == ("Drop to 82.5 kg and own 8 clean reps.", True)
@@ -252,7 +253,7 @@ def test_a_bad_generation_falls_back(settings, runners, tiny_model_dir, monkeypa
     runner = runners(settings, source=tiny_model_dir)
     assert runner.wait_ready(30)
     monkeypatch.setattr(runner, "_generate", lambda *args: raw)
-    assert asyncio.run(runner.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
+    assert run_async(runner.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
 
 
 def test_an_exception_falls_back(settings, runners, tiny_model_dir, monkeypatch):
@@ -263,16 +264,16 @@ def test_an_exception_falls_back(settings, runners, tiny_model_dir, monkeypatch)
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(runner, "_generate", boom)
-    assert asyncio.run(runner.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
+    assert run_async(runner.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
 
 
 def test_model_path_can_be_switched_off(settings, runners, tiny_model_dir):
     runner = runners(dataclasses.replace(settings, coach_ai_default=False), source=tiny_model_dir)
-    assert asyncio.run(runner.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
+    assert run_async(runner.write_message(TWEAK, "fail_set", **CONTEXT)) == (template_for(), False)
     assert runner._model is None and runner._state == "idle"  # not even loaded
     runner = runners(settings, source=tiny_model_dir)
     assert runner.wait_ready(30)
-    assert asyncio.run(runner.write_message(TWEAK, "fail_set", use_model=False, **CONTEXT)) == (template_for(), False)
+    assert run_async(runner.write_message(TWEAK, "fail_set", use_model=False, **CONTEXT)) == (template_for(), False)
 
 
 def test_random_model_output_never_reaches_a_member_unchecked(settings, runners, tiny_model_dir):
@@ -288,7 +289,7 @@ def test_random_model_output_never_reaches_a_member_unchecked(settings, runners,
             results.append((tweak, message, ai))
         return results
 
-    results = asyncio.run(many())
+    results = run_async(many())
     assert len(results) == 21
     for tweak, message, ai in results:
         assert guardrails.check(message, tweak, exercise="Back Squat") is None, (message, ai)
@@ -320,7 +321,7 @@ def test_generation_runs_off_the_event_loop(settings, runners, tiny_model_dir):
         await task
         return result, ticks, elapsed
 
-    (message, _), ticks, elapsed = asyncio.run(main())
+    (message, _), ticks, elapsed = run_async(main())
     assert message
     assert threads and all(name.startswith("coach-lm") for name in threads)
     assert threading.current_thread().name not in threads
@@ -335,7 +336,7 @@ def test_queue_full_answers_at_once_with_a_template(settings, runners, tiny_mode
     blockers = [runner._submit(gate.wait, 10), runner._submit(gate.wait, 10)]  # one running, one waiting
     try:
         started = time.perf_counter()
-        result = asyncio.run(runner.write_message(TWEAK, "fail_set", **CONTEXT))
+        result = run_async(runner.write_message(TWEAK, "fail_set", **CONTEXT))
         assert time.perf_counter() - started < 0.2
         assert result == (template_for(), False)
         with pytest.raises(lm.QueueFull):
@@ -355,7 +356,7 @@ def test_over_the_time_budget_falls_back_and_the_worker_stops(settings, runners,
     slow_forward(runner, 0.05, calls)  # 40 tokens would take 2 s
 
     started = time.perf_counter()
-    result = asyncio.run(runner.write_message(TWEAK, "fail_set", timeout_ms=120, **CONTEXT))
+    result = run_async(runner.write_message(TWEAK, "fail_set", timeout_ms=120, **CONTEXT))
     assert time.perf_counter() - started < 1.0
     assert result == (template_for(), False)
     time.sleep(0.3)

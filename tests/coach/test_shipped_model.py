@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from tests.conftest import run_async
 from adaptivefit.coach import engine, guardrails, lm, service
 from adaptivefit.coach.types import EVENTS, CoachContext, UserData
 from adaptivefit.models import CoachTweak, Exercise, User
@@ -66,12 +67,12 @@ def test_a_pro_members_tweak_gets_the_models_words_in_the_app(session, env, tmp_
 
     pro_tweak = shown["pro@example.com"]
     # Seeded per member, event and set: this one passes the guardrails (about 98% do).
-    message = asyncio.run(service.write_ai_message(pro.id, pro_tweak.id))
+    message = run_async(service.write_ai_message(pro.id, pro_tweak.id))
     assert message and message != pro_tweak.message
     session.expire_all()
     stored = session.get(CoachTweak, pro_tweak.id)
     assert stored.ai_powered is True and stored.message == message
     assert guardrails.check(message, pro_tweak.tweak, exercise="Barbell Back Squat") is None
     # Free members keep the template; the model is not asked.
-    assert asyncio.run(service.write_ai_message(free.id, shown["free@example.com"].id)) is None
+    assert run_async(service.write_ai_message(free.id, shown["free@example.com"].id)) is None
     lm.reset_coach_model()

@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from tests.conftest import run_async
 from adaptivefit import db
 from adaptivefit.config import get_settings
 from adaptivefit.jobs import registry, scheduler as scheduler_module
@@ -254,7 +255,7 @@ def test_the_lifespan_task_holds_the_lease_while_the_app_runs(database):
             assert lease.active(datetime.now(UTC))
         return read_lease(db.get_engine(), SCHEDULER_LEASE)
 
-    after = asyncio.run(serve())
+    after = run_async(serve())
     assert not after.active(datetime.now(UTC))
 
 
