@@ -6,7 +6,7 @@ import logging
 import reflex as rx
 
 from adaptivefit import pages  # noqa: F401 - registers every page
-from adaptivefit.api import build_api
+from adaptivefit.api import build_api, tune_garbage_collector
 from adaptivefit.coach import evidence, lm
 from adaptivefit.config import get_settings
 from adaptivefit.db import session_scope
@@ -35,6 +35,8 @@ def _reload_evidence() -> None:
 
 async def warm_coach() -> None:
     """Load the coach's model and its evidence index beside start-up: never waited for, never fatal."""
+    # The worker has compiled and mounted everything by now: what lives now lives for good.
+    tune_garbage_collector()
     for step in (lm.warm_up, _reload_evidence):
         try:
             await asyncio.to_thread(step)

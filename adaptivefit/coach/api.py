@@ -350,7 +350,11 @@ def build_app() -> Starlette:
 
 @functools.cache
 def _standalone() -> Starlette:
-    return build_app()
+    from adaptivefit.api import tune_garbage_collector
+
+    app = build_app()
+    tune_garbage_collector()
+    return app
 
 
 def __getattr__(name: str):
