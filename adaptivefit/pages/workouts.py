@@ -112,9 +112,13 @@ def _tweak_card(tweak) -> rx.Component:
             rx.text(rx.text.strong(tweak["change"]), size="2"),
             rx.cond(tweak["message"] != "", rx.text(tweak["message"], size="2", color_scheme="gray",
                                                     aria_label="Coach message")),
-            rx.cond(tweak["evidence"] != "", rx.text(
-                "Evidence: ", rx.link(tweak["evidence"], href=tweak["evidence_url"], is_external=True),
-                size="1", color_scheme="gray")),
+            rx.cond(tweak["evidence_1"] != "", rx.vstack(
+                rx.text("Evidence", size="1", color_scheme="gray", weight="medium"),
+                rx.link(tweak["evidence_1"], href=tweak["evidence_1_url"], is_external=True, size="1"),
+                rx.cond(tweak["evidence_2"] != "",
+                        rx.link(tweak["evidence_2"], href=tweak["evidence_2_url"], is_external=True, size="1")),
+                spacing="1", aria_label="Evidence",
+            )),
             rx.cond(
                 tweak["informational"] != "",
                 rx.button("Got it", variant="soft", size="2", on_click=S.answer_tweak(tweak["id"], False)),

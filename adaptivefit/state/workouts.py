@@ -56,7 +56,7 @@ def _target_text(target, units: str) -> str:
 def _tweak_view(shown: coach.ShownTweak, units: str) -> dict[str, str]:
     tweak = shown.tweak
     when = {"session": "Next set", "next_session": "Next time", "week": "This week"}.get(tweak.scope, "Next")
-    return {
+    view = {
         "id": str(shown.id),
         "exercise": shown.exercise,
         "exercise_id": str(shown.exercise_id or ""),
@@ -67,9 +67,12 @@ def _tweak_view(shown: coach.ShownTweak, units: str) -> dict[str, str]:
         "message": shown.message,
         "ai": "yes" if shown.ai_powered else "",
         "informational": "yes" if tweak.action == "maintain" else "",
-        "evidence": " · ".join(f"{e.title} ({e.year})" if e.year else e.title for e in tweak.evidence),
-        "evidence_url": tweak.evidence[0].url if tweak.evidence else "",
     }
+    for n in (1, 2):
+        study = tweak.evidence[n - 1] if len(tweak.evidence) >= n else None
+        view[f"evidence_{n}"] = (f"{study.title} ({study.year})" if study.year else study.title) if study else ""
+        view[f"evidence_{n}_url"] = study.url if study else ""
+    return view
 
 
 def _tweaks(session, user: User, workout_id: int | None) -> list[dict[str, str]]:

@@ -11,6 +11,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import ARTIFACTS
+
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct horse battery staple"
@@ -57,6 +59,11 @@ def test_a_struggled_set_brings_a_tweak_that_changes_the_next_set(page, live_app
     expect(card.get_by_role("heading", name="Rest a little longer")).to_be_visible()
     expect(card).to_contain_text("A tough set")
     expect(card.get_by_label("Coach message")).not_to_be_empty()
+    # The studies behind it, each a link to PubMed.
+    studies = card.get_by_label("Evidence").get_by_role("link")
+    expect(studies).to_have_count(2)
+    assert studies.first.get_attribute("href").startswith("https://pubmed.ncbi.nlm.nih.gov/")
+    page.screenshot(path=str(ARTIFACTS / f"coach-card-{viewport['width']}.png"))
     card.get_by_role("button", name="Accept").click()
     expect(card).to_have_count(0)
     expect(block.get_by_label("Coach target")).to_contain_text("8 @ 60 kg")
