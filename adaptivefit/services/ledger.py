@@ -1,0 +1,152 @@
+"""The marketplace's money split: what a sale leaves the platform and the trainer, and what a
+refund takes back. Pure integer arithmetic in minor units (cents); no floats, no database.
+
+The rule, in one place:
+
+- Commission: ``gross * percent / 100`` rounded half-up to the cent (999 cents at 12.5% is
+  124.875, so 125). This is the ``application_fee_amount`` sent to Stripe.
+- Processing fee: borne by the platform. Sales are destination charges with
+  ``application_fee_amount``: the charge settles on the platform's account, Stripe takes its fee
+  from the platform's balance, and the trainer's connected account receives
+  ``gross - application_fee_amount`` untouched. So the trainer's share is
+  ``gross - commission`` (exactly what Stripe transfers, never negative) and the platform keeps
+  ``commission - fee``, which is negative when the fee exceeds the commission (a 0% commission,
+  say): a real loss the platform books rather than a number to clamp.
+- The identity ``platform_share + trainer_share + fee == gross`` holds for every Split, sales and
+  reversals alike; ``Split`` refuses to exist otherwise.
+- Refunds reverse the sale in proportion, cumulatively: the reversal for refunded cents
+  ``r`` is ``R(so_far + r) - R(so_far)`` where ``R(x)`` rounds each component of ``x / gross`` of
+  the sale half-up. Partial refunds therefore add up to exactly the whole sale, cent for cent,
+  however the refund is cut into pieces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+CENT = Decimal(1)
+PERCENT_STEP = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Split:
+    """One movement of money, in minor units: a sale (non-negative) or a reversal (non-positive).
+
+    ``fee`` is Stripe's processing fee; ``platform_share`` is what the platform keeps after paying
+    it; ``trainer_share`` is what reaches the trainer's connected account.
+    """
+
+    gross: int
+    fee: int
+    platform_share: int
+    trainer_share: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        if self.platform_share + self.trainer_share + self.fee != self.gross:
+            raise ValueError(
+                f"split does not add up: platform {self.platform_share} + trainer {self.trainer_share}"
+                f" + fee {self.fee} != gross {self.gross}"
+            )
+
+    @property
+    def commission(self) -> int:
+        """The platform's commission before the processing fee (the application fee)."""
+        return self.platform_share + self.fee
+
+
+def _require_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an integer number of cents, got {type(value).__name__}")
+    return value
+
+
+def _normalise_currency(currency: object) -> str:
+    if not isinstance(currency, str) or len(currency) != 3 or not (currency.isascii() and currency.isalpha()):
+        raise ValueError(f"currency must be a three-letter ISO 4217 code, got {currency!r}")
+    return currency.lower()
+
+
+def _check_percent(percent: object) -> Decimal:
+    if isinstance(percent, bool) or not isinstance(percent, (Decimal, int)):
+        raise TypeError(f"commission percent must be a Decimal, got {type(percent).__name__}")
+    percent = Decimal(percent)
+    if not percent.is_finite() or not Decimal(0) <= percent <= Decimal(100):
+        raise ValueError(f"commission percent must be between 0 and 100, got {percent}")
+    if percent != percent.quantize(PERCENT_STEP):
+        raise ValueError(f"commission percent takes at most two decimals, got {percent}")
+    return percent
+
+
+def _round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half-up, for numerator >= 0 and denominator > 0."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def application_fee_cents(gross_cents: int, commission_percent: Decimal) -> int:
+    """The platform's commission on a sale: Stripe's ``application_fee_amount``."""
+    gross = _require_int("gross", gross_cents)
+    if gross < 0:
+        raise ValueError(f"gross must not be negative, got {gross}")
+    percent = _check_percent(commission_percent)
+    with localcontext() as ctx:
+        ctx.prec = 60  # exact for any realistic amount: the quantize below does the only rounding
+        return int((Decimal(gross) * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def split_sale(
+    gross_cents: int, currency: str, commission_percent: Decimal, *, stripe_fee_cents: int = 0
+) -> Split:
+    """Split a sale of ``gross_cents`` between platform and trainer; see the module's rule."""
+    gross = _require_int("gross", gross_cents)
+    fee = _require_int("stripe fee", stripe_fee_cents)
+    currency = _normalise_currency(currency)
+    commission = application_fee_cents(gross, commission_percent)
+    if not 0 <= fee <= gross:
+        raise ValueError(f"stripe fee must be between 0 and the gross {gross}, got {fee}")
+    return Split(
+        gross=gross,
+        fee=fee,
+        platform_share=commission - fee,
+        trainer_share=gross - commission,
+        currency=currency,
+    )
+
+
+def _cumulative_reversal(original: Split, refunded: int) -> tuple[int, int, int]:
+    """(commission, fee, trainer) attributable to the first ``refunded`` cents of the sale."""
+    commission = _round_half_up(original.commission * refunded, original.gross)
+    fee = _round_half_up(original.fee * refunded, original.gross)
+    return commission, fee, refunded - commission
+
+
+def split_refund(original: Split, refund_cents: int, *, refunded_so_far: int = 0) -> Split:
+    """The reversal (negative amounts) for refunding ``refund_cents`` of ``original``, after
+    ``refunded_so_far`` cents were refunded before.
+
+    The fee is reversed in proportion too, so that a full refund undoes the sale exactly in the
+    ledger. Stripe does not return its processing fee on a refund; who absorbs that is a policy
+    for the caller to book against Stripe's balance transaction, not part of this split.
+    """
+    if original.gross < 0:
+        raise ValueError("only a sale can be refunded, not a reversal")
+    refund = _require_int("refund", refund_cents)
+    so_far = _require_int("refunded so far", refunded_so_far)
+    if not 0 <= so_far <= original.gross:
+        raise ValueError(f"refunded so far must be between 0 and the gross {original.gross}, got {so_far}")
+    if refund <= 0:
+        raise ValueError(f"refund must be positive, got {refund}")
+    remaining = original.gross - so_far
+    if refund > remaining:
+        raise ValueError(f"refund of {refund} exceeds the {remaining} left to refund")
+    before = _cumulative_reversal(original, so_far)
+    after = _cumulative_reversal(original, so_far + refund)
+    commission, fee, trainer = (b - a for a, b in zip(before, after, strict=True))
+    return Split(
+        gross=-refund,
+        fee=-fee,
+        platform_share=-(commission - fee),
+        trainer_share=-trainer,
+        currency=original.currency,
+    )
