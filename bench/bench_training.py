@@ -209,6 +209,17 @@ def main() -> int:
                     .order_by(Workout.started_at.desc()).limit(1)
                 ).one()
             figures.append(("workouts.log_set + commit", median_ms(args.runs, in_session(log_one, commit=True))))
+
+            def log_and_coach(session, user):
+                # What the logger does per set: write it, then the coach reads the history and answers.
+                from adaptivefit.coach import service as coach
+
+                logged = workouts.log_set(session, user, open_id, client_id=uuid4().hex, exercise_id=top_id,
+                                          reps="5", load_kg="100", rpe="9.5")
+                coach.coach_logged_set(session, user, logged.id)
+
+            figures.append(("log_set + coach's tweak + commit",
+                            median_ms(args.runs, in_session(log_and_coach, commit=True))))
             figures.append(("workouts.workout_view (finished)",
                             median_ms(args.runs, in_session(lambda s, u: workouts.workout_view(s, u, last_done)))))
             figures.append(("workouts.exercise_history (20)",

@@ -128,7 +128,8 @@ class Index:
 
 def _curated_studies() -> list[Study]:
     return [Study(pmid=str(row["pmid"]), title=row["title"], year=row.get("year"), curated=True,
-                  text=" ".join([row["title"], row["finding"], " ".join(row.get("topics", [])) * 2]))
+                  # The topics twice: they are the list's own keywords, chosen for this ranking.
+                  text=" ".join([row["title"], row["finding"], *row.get("topics", []) * 2]))
             for row in curated()]
 
 

@@ -15,7 +15,7 @@ exercise arrives.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -337,8 +337,6 @@ def _store(session: Session, user: User, *, event: str, ctx: CoachContext, data:
 
 
 def _context_record(ctx: CoachContext, data: UserData) -> dict:
-    from dataclasses import asdict
-
     return {"context": asdict(ctx), "fitness_level": data.fitness_level, "goals": list(data.goals),
             "history_sessions": len(data.history),
             "readiness": asdict(data.readiness) if data.readiness else None}
@@ -402,14 +400,12 @@ def coach_finished_workout(session: Session, user: User, workout_id: int) -> lis
         done = _working_sets(session, workout.id, exercise_id)
         entry = _plan_entry(session, workout, exercise_id)
         base = _set_context(session, user, workout, exercise_id, done=done, this_set=done[-1])
-        weakest = min(done, key=lambda s: (s.reps, -s.load_kg))
         efforts = [s.rpe if s.rpe is not None else (10 - s.rir if s.rir is not None else None) for s in done]
         efforts = [e for e in efforts if e is not None]
         ctx = replace(base, completed_reps=min(s.reps for s in done), load_kg=max(s.load_kg for s in done),
                       rpe=round(sum(efforts) / len(efforts), 1) if efforts else None, rir=None,
                       set_number=len(done), planned_sets=entry.sets if entry else len(done),
                       rest_taken_s=None)
-        del weakest
         data = user_data(session, user, exercise_id, workout_id=workout.id)
         shown.append(_store(session, user, event="complete_workout", ctx=ctx, data=data, workout_id=workout.id,
                             exercise_id=exercise_id, set_id=None, plan_exercise_id=entry.id if entry else None))

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from adaptivefit.coach import rules, service
-from adaptivefit.models import CoachTweak, Exercise, FitnessData, Goal, Plan, PlanDay, PlanExercise, User
+from adaptivefit.models import CoachTweak, Exercise, FitnessData, Goal, Plan, PlanDay, PlanExercise, User, WorkoutSet
 from adaptivefit.services import catalog, workouts
 from adaptivefit.services.access import ValidationFailed
 
@@ -95,12 +95,9 @@ def test_accepting_changes_the_next_sets_target_and_the_rest(gym):
     service.decide(gym.session, gym.ada, shown.id, True)
     target = service.targets(gym.session, gym.ada, workout, [gym.squat.id])[gym.squat.id]
     assert target == shown.tweak.next and target.weight_kg < 100 and target.reps >= 7
+    assert gym.session.get(CoachTweak, shown.id).status == "accepted"
     # The rest after the set just logged is what the coach asked for.
-    assert gym.session.get(type(logged_row := gym.session.get(CoachTweak, shown.id)), shown.id).status == "accepted"
-    from adaptivefit.models import WorkoutSet
-
     assert gym.session.get(WorkoutSet, logged.id).rest_s == shown.tweak.next.rest_s
-    del logged_row
 
 
 def test_dismissing_changes_nothing_and_an_answer_is_final(gym):
