@@ -156,15 +156,19 @@ def _tab_link(item: NavItem) -> rx.Component:
     return rx.link(
         rx.vstack(
             rx.icon(item.icon, size=22),
-            rx.text(item.label, size="1", weight="medium"),
+            # Staff see seven tabs: a label may shorten, but never runs into its neighbour.
+            rx.text(item.label, weight="medium", font_size="11px", white_space="nowrap", overflow="hidden",
+                    text_overflow="ellipsis", max_width="100%"),
             align="center",
             spacing="1",
+            min_width="0",
         ),
         href=item.route,
         underline="none",
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
         aria_current=rx.cond(active, "page", "false"),
         flex="1",
+        min_width="0",
         padding_y="0.5em",
         # Big enough for a thumb with sweaty hands.
         min_height="3.5em",
