@@ -83,6 +83,9 @@ class Settings:
     jobs_youtube_cron: str = "0 5 * * 1"  # Mondays 05:00
     jobs_export_cron: str = "0 6 * * *"  # daily 06:00
     jobs_retrain_cron: str = "0 2 1 * *"  # the 1st of each month, 02:00
+    jobs_payouts_cron: str = "0 7 1 * *"  # the 1st of each month, 07:00: last month's payouts
+    # Stripe's API address. Only tests change it, to a fake Stripe on loopback.
+    stripe_api_base: str = "https://api.stripe.com"
     # Whether the web backend runs the scheduler (one process at a time holds its lease).
     scheduler_enabled: bool = True
     scheduler_lease_seconds: int = 60
@@ -290,6 +293,8 @@ def load_settings() -> Settings:
         jobs_youtube_cron=_cron("JOBS_YOUTUBE_CRON", "0 5 * * 1"),
         jobs_export_cron=_cron("JOBS_EXPORT_CRON", "0 6 * * *"),
         jobs_retrain_cron=_cron("JOBS_RETRAIN_CRON", "0 2 1 * *"),
+        jobs_payouts_cron=_cron("JOBS_PAYOUTS_CRON", "0 7 1 * *"),
+        stripe_api_base=(_env("STRIPE_API_BASE") or "https://api.stripe.com").rstrip("/"),
         scheduler_enabled=_bool("SCHEDULER_ENABLED", True),
         scheduler_lease_seconds=_count("SCHEDULER_LEASE_SECONDS", 60, 5, 3600),
     )

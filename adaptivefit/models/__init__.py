@@ -3,7 +3,21 @@
 from adaptivefit.models.coach import CoachTweak
 from adaptivefit.models.fitness import FitnessData, Goal
 from adaptivefit.models.knowledge import JobRun, KnowledgeRecord
-from adaptivefit.models.marketplace import Payout, Purchase, Trainer, TrainingProgram
+from adaptivefit.models.marketplace import (
+    AppSetting,
+    Checkout,
+    LedgerEntry,
+    Payout,
+    ProgramEquipment,
+    ProgramReview,
+    ProgramVersion,
+    Purchase,
+    StripeEvent,
+    TestPaymentObject,
+    Trainer,
+    TrainerCertificate,
+    TrainingProgram,
+)
 from adaptivefit.models.nutrition import ExpenditureEstimate, Food, FoodEntry, NutritionGoal, RecipeIngredient
 from adaptivefit.models.scheduling import SchedulerJob, SchedulerLease
 from adaptivefit.models.security import ApiToken, AuditEvent, LoginThrottle, PasswordResetToken, RecoveryCode
@@ -24,6 +38,15 @@ from adaptivefit.models.training import (
 from adaptivefit.models.users import AuthSession, Role, User
 
 __all__ = [
+    "AppSetting",
+    "Checkout",
+    "LedgerEntry",
+    "ProgramEquipment",
+    "ProgramReview",
+    "ProgramVersion",
+    "StripeEvent",
+    "TestPaymentObject",
+    "TrainerCertificate",
     "JobRun",
     "KnowledgeRecord",
     "SchedulerJob",

@@ -39,8 +39,11 @@ class User(SQLModel, table=True):
     # Privacy choices.
     profile_visible_to_trainers: bool = Field(default=False)
     allow_coach_training: bool = Field(default=False)
-    # The coach's AI-written messages (the Pro tier). Until payments land an admin sets it.
+    # The Pro tier granted by an admin (staff, partners). Paying members get it from an active
+    # Pro subscription instead: services/billing.py decides, and the coach asks it.
     coach_ai: bool = Field(default=False)
+    # The Stripe customer, reused for every checkout and the customer portal. Never sent to the browser.
+    stripe_customer_id: str | None = Field(default=None, max_length=64)
     # TOTP two-factor: the secret never leaves the server after enrolment.
     totp_secret: str | None = Field(default=None, max_length=64)
     totp_enabled: bool = Field(default=False)

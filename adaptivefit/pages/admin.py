@@ -64,6 +64,10 @@ def admin_users() -> rx.Component:
         rx.cond(AuthState.is_admin, rx.link("Security audit log →", href="/admin/audit")),
         rx.cond(AuthState.is_admin, rx.link("Scheduled jobs →", href="/admin/jobs")),
         rx.link("Knowledge base moderation →", href="/admin/knowledge"),
+        rx.link("Trainer applications →", href="/admin/trainers"),
+        rx.link("Program moderation →", href="/admin/programs"),
+        rx.cond(AuthState.is_admin, rx.link("Payments and refunds →", href="/admin/payments")),
+        rx.cond(AuthState.is_admin, rx.link("Revenue and commission →", href="/admin/revenue")),
         rx.grid(
             rx.vstack(field_label("Search users", "user-search"),
                       rx.input(id="user-search", placeholder="Name or email", value=U.query,

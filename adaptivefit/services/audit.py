@@ -40,6 +40,15 @@ EVENTS = (
     "knowledge_hidden",
     "knowledge_unhidden",
     "coach_ai_changed",
+    "trainer_applied",
+    "trainer_approved",
+    "trainer_rejected",
+    "trainer_commission_changed",
+    "program_hidden",
+    "program_unhidden",
+    "setting_changed",
+    "refund_issued",
+    "test_clock_advanced",
 )
 
 

@@ -22,6 +22,10 @@ from sqlmodel import Session, SQLModel
 
 from adaptivefit.models.knowledge import KnowledgeRecord
 from adaptivefit.models import (
+    AppSetting,
+    Checkout,
+    ProgramReview,
+    TrainerCertificate,
     CoachTweak,
     ExpenditureEstimate,
     Food,
@@ -123,12 +127,21 @@ EXPORTS: tuple[ExportKind, ...] = (
                "the energy expenditure estimated from your intake and weight"),
     ExportKind("coach_tweaks.json", CoachTweak, _owned(CoachTweak.user_id),
                "every change the coach suggested, why, and whether you took it"),
+    ExportKind("program_reviews.json", ProgramReview, _owned(ProgramReview.user_id),
+               "your reviews of programs you bought"),
+    ExportKind("checkouts.json", Checkout, _owned(Checkout.user_id),
+               "every time you started paying, with the price and whether it went through (amounts in cents)"),
+    ExportKind("trainer_certificates.json", TrainerCertificate,
+               lambda user_id: TrainerCertificate.trainer_id.in_(select(Trainer.id).where(Trainer.user_id == user_id)),
+               "the certifications you uploaded with your trainer application (file names in our private store)"),
 )
 
 # Not exported: rows that exist only to secure the account (a hash and its dates), and the
 # shared equipment catalogue, whose entries say nothing about who added them beyond that link.
 # ... nor which knowledge records a moderator hid: that is moderation of shared content.
-NOT_EXPORTED = (RecoveryCode.user_id, PasswordResetToken.user_id, Equipment.created_by, KnowledgeRecord.hidden_by)
+# Nor the staff-side links: who reviewed an application, hid a program or changed a setting.
+NOT_EXPORTED = (RecoveryCode.user_id, PasswordResetToken.user_id, Equipment.created_by, KnowledgeRecord.hidden_by,
+                Trainer.reviewed_by, TrainingProgram.hidden_by, AppSetting.updated_by)
 
 # Erasure: rows deleted outright, children before parents.
 ERASE_DELETE = (
@@ -151,10 +164,12 @@ ERASE_DELETE = (
     Exercise.owner_id,
     ExpenditureEstimate.user_id,
     Food.owner_id,
+    ProgramReview.user_id,
     TrainingProgram.owner_id,
 )
 # Rows kept for the books or the shared catalogue, with the link to the person cut.
-ERASE_DETACH = (Purchase.user_id, Equipment.created_by, KnowledgeRecord.hidden_by)
+ERASE_DETACH = (Purchase.user_id, Checkout.user_id, Equipment.created_by, KnowledgeRecord.hidden_by,
+                Trainer.reviewed_by, TrainingProgram.hidden_by, AppSetting.updated_by)
 # Handled by hand below: trainers (kept for payouts), the audit log (scrubbed).
 ERASE_SPECIAL = (Trainer.user_id, AuditEvent.user_id, AuditEvent.actor_id)
 

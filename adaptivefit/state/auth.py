@@ -59,6 +59,11 @@ class AuthState(rx.State):
         return self.user_role in (Role.TRAINER, Role.MODERATOR, Role.ADMIN)
 
     @rx.var
+    def is_trainer(self) -> bool:
+        """Approved trainers (and admins, who may act for them); the server checks again."""
+        return self.user_role in (Role.TRAINER, Role.ADMIN)
+
+    @rx.var
     def is_admin(self) -> bool:
         return self.user_role == Role.ADMIN
 
@@ -103,6 +108,14 @@ class AuthState(rx.State):
             return self._login_redirect()
         if self.user_role not in STAFF:
             return [rx.toast.error("That page is for moderators and admins."), rx.redirect("/")]
+
+    @rx.event
+    @public
+    def require_trainer(self):
+        if not self.signed_in:
+            return self._login_redirect()
+        if self.user_role not in (Role.TRAINER, Role.ADMIN):
+            return [rx.toast.error("That page is for trainers. Apply from Become a trainer."), rx.redirect("/")]
 
     @rx.event
     @public

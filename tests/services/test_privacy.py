@@ -44,7 +44,8 @@ EXPECTED_FILES = {
     "trainer.json", "payouts.json", "api_tokens.json", "audit_events.json", "exercises.json",
     "plans.json", "plan_days.json", "plan_exercises.json", "equipment_profiles.json", "equipment_profile_items.json",
     "personal_records.json", "achievements.json", "foods.json", "recipe_ingredients.json",
-    "expenditure_estimates.json", "coach_tweaks.json",
+    "expenditure_estimates.json", "coach_tweaks.json", "program_reviews.json", "checkouts.json",
+    "trainer_certificates.json",
 }
 
 
