@@ -136,7 +136,7 @@ def sidebar() -> rx.Component:
             rx.spacer(),
             user_menu(),
             spacing="5",
-            height="100%",
+            min_height="100%",
             padding="1.25em",
             align="start",
         ),
@@ -146,6 +146,8 @@ def sidebar() -> rx.Component:
         top="0",
         left="0",
         height="100vh",
+        # Staff see many links: on a short window the list scrolls so the account menu stays reachable.
+        overflow_y="auto",
         width=SIDEBAR_WIDTH,
         border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),

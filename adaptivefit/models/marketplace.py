@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from adaptivefit.models.base import UTCDateTime, utcnow
@@ -85,7 +85,9 @@ class TrainingProgram(SQLModel, table=True):
     duration_weeks: int = Field(default=4, index=True)
     cover_image: str | None = Field(default=None, max_length=255)
     # The trainer edits the structure as one of their plans; publishing snapshots it as a version.
-    draft_plan_id: int | None = Field(default=None, foreign_key="plans.id", index=True, ondelete="SET NULL")
+    # use_alter: plans.program_id points back here, so one of the pair is added after both tables.
+    draft_plan_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("plans.id", ondelete="SET NULL", use_alter=True), index=True, nullable=True))
     current_version: int = Field(default=0)  # 0: never published
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     # A moderator's hide, with the reason the trainer sees.
