@@ -1,4 +1,4 @@
-"""GET /api/private/{name}?exp=&sig=: a private picture, for whoever holds a valid signed URL.
+"""GET /api/private/{name}?exp=&sig=: a private picture or certificate, for whoever holds a valid signed URL.
 
 The URL is the credential (see services/private_files.py): its signature names the file's
 owner, so it works only while that member's record holds the file, and only until it expires.
@@ -40,7 +40,8 @@ async def private_file(request: Request) -> FileResponse:
         raise HTTPException(404, _NOT_FOUND)
     # The browser may keep it until the link expires, and never in a shared cache.
     max_age = max(0, int(exp) - int(time.time()))
-    return FileResponse(path, media_type=private_files.CONTENT_TYPES[path.suffix], headers={
-        "Cache-Control": f"private, max-age={max_age}",
-        "X-Content-Type-Options": "nosniff",
-    })
+    headers = {"Cache-Control": f"private, max-age={max_age}", "X-Content-Type-Options": "nosniff"}
+    if path.suffix == ".pdf":
+        # Shown in the browser's PDF viewer, not saved under our random name.
+        headers["Content-Disposition"] = 'inline; filename="certificate.pdf"'
+    return FileResponse(path, media_type=private_files.CONTENT_TYPES[path.suffix], headers=headers)

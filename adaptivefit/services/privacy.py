@@ -186,7 +186,8 @@ profile.json            your account and profile (never your password, which is 
                         only as a one-way hash, nor your two-factor secret)
 {files}
 uploads/                your profile picture, if you set one
-photos/                 the photos you took of your meals (food_entries.json names them)
+photos/                 the photos you took of your meals and the certificates you uploaded
+                        as a trainer (food_entries.json and trainer_certificates.json name them)
 
 Ids (id, user_id, workout_id...) link records across files. Secrets such as token hashes
 and payment-processor ids are left out.
@@ -246,6 +247,8 @@ def _erase_trainer(session: Session, user_id: int) -> None:
     trainer = session.execute(select(Trainer).where(Trainer.user_id == user_id)).scalar_one_or_none()
     if trainer is None:
         return
+    # The certificates' files are deleted with the member's other private files, after the flush.
+    session.execute(delete(TrainerCertificate).where(TrainerCertificate.trainer_id == trainer.id))
     has_payouts = session.execute(select(Payout.id).where(Payout.trainer_id == trainer.id).limit(1)).first()
     if has_payouts is None:
         session.delete(trainer)
@@ -253,6 +256,8 @@ def _erase_trainer(session: Session, user_id: int) -> None:
     # Payouts are accounting records: the trainer row they point at stays, anonymous.
     trainer.user_id = None
     trainer.bio = ""
+    trainer.headline = ""
+    trainer.rejection_reason = ""
     trainer.specialties = []
     trainer.stripe_account_id = None
     trainer.updated_at = utcnow()

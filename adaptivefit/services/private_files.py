@@ -1,4 +1,4 @@
-"""Private files (photos of meals): stored outside the public upload folder, served by signed URLs.
+"""Private files (meal photos, trainer certificates): kept outside the public upload folder, served by signed URLs.
 
 The browser keeps its session token in local storage, where an `<img>` cannot reach it, so a
 private picture is fetched by a short-lived URL instead:
@@ -11,7 +11,8 @@ rounded up to a quarter hour so that a page redrawn a minute later asks for the 
 the browser's cache answers.
 
 A column that holds private file names is listed once in OWNED_FILES with the column of its
-owner; the route, the export and erasure all read that list.
+owner (and how to reach the owner's table, when it is another); the route, the export and
+erasure all read that list.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import hmac
 import logging
 import math
 import re
+import secrets
 import time
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from adaptivefit.config import get_settings
-from adaptivefit.models import FoodEntry
+from adaptivefit.models import FoodEntry, Trainer, TrainerCertificate
 from adaptivefit.services.uploads import save_image
 
 log = logging.getLogger("adaptivefit.private_files")
@@ -37,11 +39,15 @@ log = logging.getLogger("adaptivefit.private_files")
 URL_PREFIX = "/api/private/"
 URL_LIFETIME_S = 3600
 _ROUND_S = 900
-# Names are always ours: 32 random hex digits and a picture suffix.
-NAME = re.compile(r"[0-9a-f]{32}\.(webp|jpg|png)")
-CONTENT_TYPES = {".webp": "image/webp", ".jpg": "image/jpeg", ".png": "image/png"}
+# Names are always ours: 32 random hex digits and a picture (or, for certificates, PDF) suffix.
+NAME = re.compile(r"[0-9a-f]{32}\.(webp|jpg|png|pdf)")
+CONTENT_TYPES = {".webp": "image/webp", ".jpg": "image/jpeg", ".png": "image/png", ".pdf": "application/pdf"}
 
-OWNED_FILES = ((FoodEntry.photo, FoodEntry.user_id),)
+# (column holding the name, column holding the owner's user id, join condition when those differ)
+OWNED_FILES = (
+    (FoodEntry.photo, FoodEntry.user_id, None),
+    (TrainerCertificate.file_name, Trainer.user_id, TrainerCertificate.trainer_id == Trainer.id),
+)
 
 
 def private_dir() -> Path:
@@ -53,6 +59,17 @@ def private_dir() -> Path:
 def store(image: Image.Image, *, suffix: str = ".webp") -> str:
     """Save a picture in the private folder under a fresh random name, and return the name."""
     return save_image(image, suffix=suffix, folder=private_dir())
+
+
+def store_bytes(data: bytes, *, suffix: str) -> str:
+    """Save a file as it is (a checked PDF) in the private folder under a fresh random name."""
+    name = secrets.token_hex(16) + suffix
+    if not NAME.fullmatch(name):
+        raise ValueError(f"not a private file suffix: {suffix!r}")
+    path = private_dir() / name
+    with path.open("xb") as stream:
+        stream.write(data)
+    return name
 
 
 def path_of(name: str | None) -> Path | None:
@@ -95,10 +112,16 @@ def verify(name: str, exp: object, sig: object, user_id: int, *, now: float | No
     return None
 
 
+def _from(statement, column, owner, on):
+    statement = statement.select_from(column.class_)
+    return statement if on is None else statement.join(owner.class_, on)
+
+
 def owner_of(session: Session, name: str) -> int | None:
-    """The id of the member whose record holds this private file, or None."""
-    for column, owner in OWNED_FILES:
-        found = session.execute(select(owner).where(column == name).limit(1)).scalar_one_or_none()
+    """The id of the user whose record holds this private file, or None."""
+    for column, owner, on in OWNED_FILES:
+        statement = _from(select(owner), column, owner, on).where(column == name).limit(1)
+        found = session.execute(statement).scalar_one_or_none()
         if found is not None:
             return found
     return None
@@ -107,6 +130,7 @@ def owner_of(session: Session, name: str) -> int | None:
 def names_owned_by(session: Session, user_id: int) -> list[str]:
     """Every private file the member's records hold."""
     names: list[str] = []
-    for column, owner in OWNED_FILES:
-        names += session.execute(select(column).where(owner == user_id, column.is_not(None))).scalars().all()
+    for column, owner, on in OWNED_FILES:
+        statement = _from(select(column), column, owner, on).where(owner == user_id, column.is_not(None))
+        names += session.execute(statement).scalars().all()
     return names

@@ -347,3 +347,47 @@ def test_every_table_that_points_at_a_user_is_exported_and_erased():
     for table, column in _user_columns():
         assert table in exported or (table, column) in not_exported, f"{table}.{column} is not in the export"
         assert (table, column) in erased, f"{table}.{column} is not handled by erasure"
+
+
+# --- trainer certificates (private files) ---------------------------------------------------
+
+_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def _certificates(session, person: Person) -> list[str]:
+    from adaptivefit.services import private_files, trainers
+
+    names = [trainers.add_certificate(session, person.user, f"{person.name} CSCS", _PDF).file_name,
+             trainers.add_certificate(session, person.user, f"{person.name} first aid", _png()).file_name]
+    session.commit()
+    assert all(private_files.path_of(name).is_file() for name in names)
+    return names
+
+
+def test_export_includes_the_certificates_and_their_records(session, people):
+    zelda, other = people
+    mine, theirs = _certificates(session, zelda), _certificates(session, other)
+    files = _open(privacy.export_user_data(session, zelda.user))
+    assert {f"photos/{name}" for name in mine} <= set(files)
+    assert not {f"photos/{name}" for name in theirs} & set(files)
+    assert files[f"photos/{mine[0]}"] == _PDF
+    rows = json.loads(files["trainer_certificates.json"])
+    assert sorted(row["file_name"] for row in rows) == sorted(mine)
+    assert {row["title"] for row in rows} == {"Zelda Quixotic CSCS", "Zelda Quixotic first aid"}
+
+
+@pytest.mark.parametrize("with_payouts", [True, False])
+def test_erasure_deletes_the_certificates_files_and_records(session, with_payouts):
+    from adaptivefit.models import TrainerCertificate
+    from adaptivefit.services import private_files
+
+    person = _fill(session, tag="Cora", ip="192.0.2.9", with_payouts=with_payouts)
+    other = _fill(session, tag="Olaf", ip="192.0.2.10", with_payouts=False)
+    mine, theirs = _certificates(session, person), _certificates(session, other)
+    privacy.erase_account(session, person.user)
+    session.commit()
+    assert not any(private_files.path_of(name).exists() for name in mine)
+    assert all(private_files.path_of(name).is_file() for name in theirs)
+    left = session.exec(select(TrainerCertificate)).all()
+    assert sorted(c.file_name for c in left) == sorted(theirs)
+    assert "Cora" not in json.dumps(_all_rows(session), default=str)
