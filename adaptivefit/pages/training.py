@@ -225,6 +225,9 @@ def plans_page() -> rx.Component:
         rx.cond(
             P.plan_id != "",
             rx.vstack(
+                rx.cond(P.program_link != "", rx.callout.root(rx.callout.text(
+                    "Program draft: ", rx.text.strong(P.program_title), " — ",
+                    rx.link("back to the builder", href=P.program_link)), size="1", width="100%")),
                 rx.hstack(rx.heading(P.plan_name, size="6", as_="h2"), rx.spacer(),
                           rx.button("Make this my active plan", variant="soft", on_click=P.activate),
                           width="100%", align="center"),

@@ -1,5 +1,6 @@
-"""A realistic demo: three accounts, the exercise library, equipment with pictures, and six
-weeks of a member's training, food, sleep and bodyweight. Running it again changes nothing.
+"""A realistic demo: three accounts, the exercise library, equipment with pictures, six weeks of
+a member's training, food, sleep and bodyweight, and an approved trainer with three published
+programs (free, one-time and monthly). Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from adaptivefit.models import (
     Workout,
     WorkoutSet,
 )
-from adaptivefit.services import achievements, catalog, equipment_profiles, foods, plans, records
+from adaptivefit.services import achievements, catalog, equipment_profiles, foods, plans, programs, records
 from adaptivefit.services.passwords import hash_password
 from adaptivefit.services.uploads import save_image
 
@@ -120,45 +121,89 @@ def _ensure_pictures(session: Session, report: DemoReport) -> None:
         report.images_drawn += 1
 
 
-def _ensure_trainer(session: Session, trainer_user: User) -> TrainingProgram:
+TRAINER_PROFILE = {
+    "headline": "Strength coach · 10 years · busy people, three sessions a week",
+    "bio": "Strength coach for ten years; I help busy people get strong on three sessions a week.",
+    "specialties": ["strength", "powerlifting", "beginners"],
+}
+
+# The demo trainer's programs: one free, one one-time and one monthly. Each day lists
+# (exercise, sets, reps, load) and the weeks progress by RPE or reps.
+PROGRAMS = (
+    {
+        "title": "Strong in 12 Hours",
+        "description": "Four weeks of push, pull and legs, three hours a week, with RPE-guided loads. "
+                       "For lifters who know the main barbell lifts and want a simple, steady progression.",
+        "goal": "strength", "level": "intermediate", "weeks": 4, "price_kind": "one_time", "price": "29.00",
+        "days": {day: [(name, 3, f"{reps}", "") for name, _load, reps in lifts] for day, lifts in SESSIONS.items()},
+        "rpe": lambda week: 7 + 0.5 * (week - 1),
+    },
+    {
+        "title": "Bodyweight Foundations",
+        "description": "Four weeks of full-body sessions at home with no equipment: squats, push-ups, lunges "
+                       "and bridges, with a few more reps each week. A first program for beginners.",
+        "goal": "general_fitness", "level": "beginner", "weeks": 4, "price_kind": "free", "price": "",
+        "days": {
+            "Full Body A": [("Bodyweight Squat", 3, "10-15", ""), ("Push-Up", 3, "6-10", ""), ("Glute Bridge", 3, "12-15", "")],
+            "Full Body B": [("Split Squat", 3, "8-12", ""), ("Pike Push-Up", 3, "6-8", ""), ("Superman Hold", 3, "10", "")],
+        },
+        "rpe": lambda week: 6.5 + 0.5 * (week - 1),
+    },
+    {
+        "title": "Dumbbell Hypertrophy Club",
+        "description": "An upper / lower split with dumbbells and a bench, built for muscle: rep ranges, "
+                       "controlled tempo and steady weekly overload. New blocks are added for subscribers.",
+        "goal": "hypertrophy", "level": "intermediate", "weeks": 4, "price_kind": "subscription", "price": "9.99",
+        "days": {
+            "Upper": [("Dumbbell Bench Press", 4, "8-12", ""), ("One-Arm Dumbbell Row", 4, "10-12", ""),
+                      ("Seated Dumbbell Shoulder Press", 3, "10-12", ""), ("Dumbbell Lateral Raise", 3, "12-15", "")],
+            "Lower": [("Dumbbell Walking Lunge", 3, "10-12", ""), ("Dumbbell Romanian Deadlift", 4, "8-12", ""),
+                      ("Bulgarian Split Squat", 3, "8-10", ""), ("Single-Leg Calf Raise", 3, "12-15", "")],
+        },
+        "rpe": lambda week: 7 + 0.5 * (week - 1),
+    },
+)
+
+
+def _ensure_trainer(session: Session, trainer_user: User, admin: User, now: datetime) -> None:
+    """The demo trainer, approved and verified, so their programs are on the marketplace."""
     trainer = session.exec(select(Trainer).where(Trainer.user_id == trainer_user.id)).first()
     if trainer is None:
-        session.add(
-            Trainer(
-                user_id=trainer_user.id,
-                certification_verified=True,
-                bio="Strength coach for ten years; I help busy people get strong on three sessions a week.",
-                specialties=["strength", "powerlifting", "beginners"],
-            )
-        )
-    program = session.exec(select(TrainingProgram).where(TrainingProgram.owner_id == trainer_user.id)).first()
-    if program is None:
-        weeks = [
-            {
-                "week": week,
-                "days": [
-                    {
-                        "name": day,
-                        "exercises": [
-                            {"exercise": name, "sets": 3, "reps": reps, "load": {"type": "rpe", "value": 7 + 0.5 * (week - 1)}, "rest_s": 150}
-                            for name, _load, reps in SESSIONS[day]
-                        ],
-                    }
-                    for day in SESSIONS
-                ],
-            }
-            for week in range(1, 5)
-        ]
-        program = TrainingProgram(
-            owner_id=trainer_user.id,
-            name="Strong in 12 Hours",
-            description="Four weeks of push, pull and legs, three hours a week, with RPE-guided loads.",
-            exercises={"weeks": weeks},
-            price_cents=2900,
-            currency="usd",
-        )
-        session.add(program)
+        trainer = Trainer(user_id=trainer_user.id, applied_at=now)
+    wanted = {"status": "approved", "certification_verified": True, **TRAINER_PROFILE}
+    if any(getattr(trainer, key) != value for key, value in wanted.items()) or trainer.id is None:
+        for key, value in wanted.items():
+            setattr(trainer, key, value)
+        trainer.reviewed_at, trainer.reviewed_by = trainer.reviewed_at or now, trainer.reviewed_by or admin.id
+        session.add(trainer)
         session.flush()
+
+
+def _ensure_program(session: Session, trainer_user: User, spec: dict) -> TrainingProgram:
+    """Create, fill and publish one demo program; one already published is left as it is."""
+    program = session.exec(select(TrainingProgram).where(TrainingProgram.owner_id == trainer_user.id,
+                                                         TrainingProgram.name == spec["title"])).first()
+    if program is not None and program.current_version > 0:
+        return program
+    if program is None:
+        program = programs.create_program(session, trainer_user, spec["title"])
+    exercises = {e.name: e.id for e in session.exec(select(Exercise).where(Exercise.owner_id.is_(None))).all()}
+    wanted = {exercises[name] for lifts in spec["days"].values() for name, *_ in lifts}
+    needs = equipment_profiles.needed_equipment(session, wanted)
+    programs.update_details(session, trainer_user, program.id, {
+        "title": spec["title"], "description": spec["description"], "goal": spec["goal"], "level": spec["level"],
+        "duration_weeks": str(spec["weeks"]), "equipment_ids": sorted(set().union(*needs.values())),
+        "price_kind": spec["price_kind"], "price": spec["price"], "currency": "usd"})
+    plan = programs.draft_plan(session, program)
+    if not plans.plan_view(session, trainer_user, plan.id).days:
+        for week in range(1, spec["weeks"] + 1):
+            for day_name, lifts in spec["days"].items():
+                day = plans.add_day(session, trainer_user, plan.id, week=week, name=day_name)
+                for name, sets, reps, load in lifts:
+                    plans.add_plan_exercise(session, trainer_user, day.id, {
+                        "exercise_id": str(exercises[name]), "sets": str(sets), "reps": reps, "load": load,
+                        "target_rpe": f"{min(9.5, spec['rpe'](week)):g}", "rest_s": "150" if sets >= 4 else "90"})
+    programs.publish(session, trainer_user, program.id, changelog="First version.")
     return program
 
 
@@ -179,7 +224,11 @@ def _ensure_history(session: Session, member: User, program: TrainingProgram, no
                      details={"target_weight_kg": 68.0, "rate_kg_per_week": 0.25}, priority=2))
     session.add(NutritionGoal(user_id=member.id, calories=2200, protein_g=150, carbs_g=230, fat_g=75))
     session.add(Purchase(user_id=member.id, program_id=program.id, kind="one_time", status="active",
-                         amount_cents=program.price_cents, currency=program.currency, start_at=start))
+                         amount_cents=program.price_cents, currency=program.currency, start_at=start,
+                         program_version=program.current_version,
+                         trainer_id=session.exec(select(Trainer.id).where(Trainer.user_id == program.owner_id)).first()))
+    program.sales_count += 1
+    session.add(program)
 
     # The member trains push / pull / legs from a plan at a full gym, with dumbbells at home too.
     gym = equipment_profiles.create_profile(session, member, "Gym", [e.id for e in session.exec(select(Equipment)).all()])
@@ -265,6 +314,7 @@ def load_demo(session: Session, *, now: datetime | None = None) -> DemoReport:
     report.foods_added = foods.install_foods(session)
     _ensure_pictures(session, report)
     users = _ensure_accounts(session, report)
-    program = _ensure_trainer(session, users[Role.TRAINER])
+    _ensure_trainer(session, users[Role.TRAINER], users[Role.ADMIN], now)
+    program = [_ensure_program(session, users[Role.TRAINER], spec) for spec in PROGRAMS][0]
     report.history_created = _ensure_history(session, users[Role.MEMBER], program, now)
     return report

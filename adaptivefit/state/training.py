@@ -16,6 +16,7 @@ from adaptivefit.services import (
     exercises_admin,
     goals,
     plans,
+    programs,
     records,
 )
 from adaptivefit.services.access import PermissionDenied, ValidationFailed
@@ -44,6 +45,9 @@ class PlanState(rx.State):
     days: list[dict] = []
     exercise_options: list[dict[str, str]] = []
     errors: dict[str, str] = {}
+    # Set when the open plan is the draft of one of the trainer's marketplace programs.
+    program_title: str = ""
+    program_link: str = ""
 
     def _read(self, session, user: User, plan_id: str) -> None:
         mine = plans.list_plans(session, user)
@@ -53,9 +57,13 @@ class PlanState(rx.State):
             chosen = mine[0]
         if chosen is None:
             self.plan_id, self.plan_name, self.days = "", "", []
+            self.program_title = self.program_link = ""
             return
         view = plans.plan_view(session, user, chosen.id)
         self.plan_id, self.plan_name = str(view.id), view.name
+        draft_of = programs.program_for_plan(session, user, chosen.id)
+        self.program_title = draft_of.name if draft_of else ""
+        self.program_link = f"/studio/programs/{draft_of.id}" if draft_of else ""
         self.days = [{
             "id": str(day.id), "week": str(day.week), "name": day.name,
             "exercises": [{
@@ -79,7 +87,8 @@ class PlanState(rx.State):
     @require_role()
     async def load(self):
         self.errors = {}
-        await self._refresh()
+        # /plans?plan=ID opens that plan (the program builder links here); otherwise the last one open.
+        await self._refresh(str(self.router.url.query_parameters.get("plan", ""))[:12])
 
     @rx.event
     @require_role()

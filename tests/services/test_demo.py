@@ -1,6 +1,6 @@
 from sqlmodel import func, select
 
-from adaptivefit.models import FitnessData, Role, User, WorkoutSet
+from adaptivefit.models import FitnessData, PlanExercise, ProgramVersion, Role, Trainer, TrainingProgram, User, WorkoutSet
 from adaptivefit.services.demo import load_demo
 from adaptivefit.services.passwords import verify_password
 from adaptivefit.services.uploads import upload_dir
@@ -9,7 +9,7 @@ from adaptivefit.services.uploads import upload_dir
 def _counts(session):
     return {
         model.__name__: session.exec(select(func.count()).select_from(model)).one()
-        for model in (User, WorkoutSet, FitnessData)
+        for model in (User, WorkoutSet, FitnessData, Trainer, TrainingProgram, ProgramVersion, PlanExercise)
     }
 
 
@@ -44,3 +44,23 @@ def test_demo_is_idempotent(session):
 def test_demo_passwords_differ_between_installations(session):
     first = load_demo(session).created_accounts
     assert len(set(first.values())) == 3
+
+
+def test_demo_trainer_is_approved_with_a_free_a_one_time_and_a_monthly_program(session):
+    from adaptivefit.services import marketplace
+
+    load_demo(session)
+    session.commit()
+    trainer_user = session.exec(select(User).where(User.email == "trainer@adaptivefit.example")).one()
+    trainer = session.exec(select(Trainer).where(Trainer.user_id == trainer_user.id)).one()
+    assert trainer.status == "approved" and trainer.certification_verified and trainer.headline
+    rows, total = marketplace.browse(session, sort="price_low")
+    assert total == 3
+    assert [(r.price_kind, r.price) for r in rows] == [("free", "Free"), ("subscription", "$9.99/month"),
+                                                       ("one_time", "$29.00")]
+    for row in rows:
+        page = marketplace.program_page(session, None, row.id)
+        assert page.version == 1 and page.week_one and all(day["exercises"] for day in page.week_one)
+        assert page.summary["weeks"] == 4
+    free = marketplace.browse(session, equipment_ids=[])[0]
+    assert [r.title for r in free] == ["Bodyweight Foundations"]
