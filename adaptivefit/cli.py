@@ -194,6 +194,41 @@ def _jobs_run(args) -> int:
     return 1 if run.status == "failed" else 0
 
 
+def _payments_advance_clock(args) -> int:
+    from adaptivefit.db import session_scope
+    from adaptivefit.services import billing
+    from adaptivefit.services.access import ValidationFailed
+    from adaptivefit.services.test_payments import clock_datetime, deliver_pending
+
+    try:
+        with session_scope() as session:
+            counts = billing.advance_test_clock(session, None, args.days)
+            now = clock_datetime(session)
+    except ValidationFailed as refused:
+        print(" ".join(refused.errors.values()), file=sys.stderr)
+        return 2
+    sent = deliver_pending()
+    print(f"Test clock now {_utc(now)}: {counts['renewed']} subscriptions renewed, {counts['ended']} ended, "
+          f"{counts['failed']} renewals failed; {sent['delivered']} events delivered to the webhook.")
+    if sent["failed"]:
+        print(f"Some events could not be delivered to {get_settings().public_url}/api/stripe/webhook (is the app "
+              "running?); they go out with the next delivery.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _payments_deliver(_args) -> int:
+    from adaptivefit.services.billing import test_mode
+    from adaptivefit.services.test_payments import deliver_pending
+
+    if not test_mode():
+        print("Stripe keys are set: Stripe delivers its own events.", file=sys.stderr)
+        return 2
+    sent = deliver_pending()
+    print(f"{sent['delivered']} test provider events delivered, {sent['failed']} failed.")
+    return 1 if sent["failed"] else 0
+
+
 def _scheduler(_args) -> int:
     from adaptivefit.jobs.scheduler import main as run_scheduler
 
@@ -227,6 +262,14 @@ def main(argv: list[str] | None = None) -> int:
                                         "(exit 1 when it fails or is already running, 2 for an unknown job)")
     jobs_run.add_argument("name")
     jobs_run.set_defaults(run=_jobs_run)
+    payments = commands.add_parser("payments", help="the built-in test payment provider (without Stripe keys)")
+    payments_commands = payments.add_subparsers(dest="payments_command", required=True)
+    clock = payments_commands.add_parser("advance-clock", help="move the test provider's clock forward DAYS days and "
+                                         "renew or end subscriptions as Stripe would, delivering the events")
+    clock.add_argument("days", type=int)
+    clock.set_defaults(run=_payments_advance_clock)
+    payments_commands.add_parser("deliver", help="send queued test provider events to the webhook again"
+                                 ).set_defaults(run=_payments_deliver)
     commands.add_parser("scheduler", help="run the job scheduler in the foreground until SIGTERM (one process "
                         "at a time runs the schedule, whatever the number started)").set_defaults(run=_scheduler)
     args = parser.parse_args(argv)

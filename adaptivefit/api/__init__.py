@@ -13,6 +13,7 @@ from adaptivefit.api.auth import json_error, me
 from adaptivefit.coach.api import routes as coach_routes
 from adaptivefit.api.health import health
 from adaptivefit.api.middleware import RequestIdMiddleware
+from adaptivefit.api.payments import routes as payment_routes
 from adaptivefit.api.private_files import private_file
 
 
@@ -33,6 +34,7 @@ def build_api() -> Starlette:
             Route("/api/me", me, methods=["GET"]),
             Route("/api/private/{name}", private_file, methods=["GET"]),
             *coach_routes("/api"),
+            *payment_routes("/api"),
         ],
         middleware=[Middleware(RequestIdMiddleware)],
         exception_handlers={HTTPException: json_error},

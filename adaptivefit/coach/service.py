@@ -514,9 +514,16 @@ def api_event(user_id: int, event: str, ctx: CoachContext, posted: UserData, exe
         shown = _store(session, user, event=event, ctx=ctx, data=data, workout_id=active,
                        exercise_id=exercise_id, set_id=None, plan_exercise_id=None, source="api")
         goal = data.goals[0] if data.goals else "general"
-        return ApiOutcome(tweak_id=shown.id, tweak=shown.tweak, message=shown.message, wants_ai=bool(user.coach_ai),
+        return ApiOutcome(tweak_id=shown.id, tweak=shown.tweak, message=shown.message, wants_ai=ai_tier(session, user),
                           event=event, exercise=ctx.exercise, goal=goal, level=data.fitness_level, units=user.units,
                           seed=seed_for(user.id, event, ctx.set_number))
+
+
+def ai_tier(session, user: User) -> bool:
+    """The ai_powered tier: an admin's grant or a Pro subscription, as the billing service decides."""
+    from adaptivefit.services import billing
+
+    return billing.is_pro(session, user)
 
 
 async def ai_message(outcome: ApiOutcome) -> tuple[str, bool]:
@@ -540,7 +547,7 @@ def _ai_request(user_id: int, tweak_id: int) -> ApiOutcome | None:
     with session_scope() as session:
         row = session.get(CoachTweak, tweak_id)
         user = session.get(User, user_id)
-        if row is None or user is None or row.user_id != user.id or not user.coach_ai or row.status != "shown":
+        if row is None or user is None or row.user_id != user.id or not ai_tier(session, user) or row.status != "shown":
             return None
         ctx = (row.context or {}).get("context") or {}
         goals = (row.context or {}).get("goals") or []

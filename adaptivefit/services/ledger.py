@@ -14,10 +14,15 @@ The rule, in one place:
   say): a real loss the platform books rather than a number to clamp.
 - The identity ``platform_share + trainer_share + fee == gross`` holds for every Split, sales and
   reversals alike; ``Split`` refuses to exist otherwise.
-- Refunds reverse the sale in proportion, cumulatively: the reversal for refunded cents
-  ``r`` is ``R(so_far + r) - R(so_far)`` where ``R(x)`` rounds each component of ``x / gross`` of
-  the sale half-up. Partial refunds therefore add up to exactly the whole sale, cent for cent,
-  however the refund is cut into pieces.
+- Refunds: Stripe keeps its processing fee when a charge is refunded, and the platform absorbs
+  it. A refund gives the buyer back their money and takes back, in proportion, the trainer's share
+  and the commission (with destination charges: ``reverse_transfer`` and
+  ``refund_application_fee``, which Stripe prorates the same way); the fee is not reversed, so
+  after a full refund the ledger holds gross 0, trainer 0, and the fee as the platform's loss.
+- The reversal is cumulative: for refunded cents ``r`` it is ``R(so_far + r) - R(so_far)``
+  where ``R(x)`` rounds the commission share of ``x / gross`` half-up. Partial refunds therefore
+  add up to exactly the whole sale's gross, trainer share and commission, cent for cent, however
+  the refund is cut into pieces, and never more than was paid.
 """
 
 from __future__ import annotations
@@ -114,20 +119,35 @@ def split_sale(
     )
 
 
-def _cumulative_reversal(original: Split, refunded: int) -> tuple[int, int, int]:
-    """(commission, fee, trainer) attributable to the first ``refunded`` cents of the sale."""
+def split_with_application_fee(
+    gross_cents: int, currency: str, application_fee: int, *, stripe_fee_cents: int = 0
+) -> Split:
+    """A sale whose commission Stripe already took (an invoice's ``application_fee_amount``), so the
+    ledger books exactly what Stripe moved rather than recomputing it from a percent."""
+    gross = _require_int("gross", gross_cents)
+    commission = _require_int("application fee", application_fee)
+    fee = _require_int("stripe fee", stripe_fee_cents)
+    if not 0 <= commission <= gross:
+        raise ValueError(f"application fee must be between 0 and the gross {gross}, got {commission}")
+    if not 0 <= fee <= gross:
+        raise ValueError(f"stripe fee must be between 0 and the gross {gross}, got {fee}")
+    return Split(gross=gross, fee=fee, platform_share=commission - fee, trainer_share=gross - commission,
+                 currency=_normalise_currency(currency))
+
+
+def _cumulative_reversal(original: Split, refunded: int) -> tuple[int, int]:
+    """(commission, trainer) attributable to the first ``refunded`` cents of the sale."""
     commission = _round_half_up(original.commission * refunded, original.gross)
-    fee = _round_half_up(original.fee * refunded, original.gross)
-    return commission, fee, refunded - commission
+    return commission, refunded - commission
 
 
 def split_refund(original: Split, refund_cents: int, *, refunded_so_far: int = 0) -> Split:
     """The reversal (negative amounts) for refunding ``refund_cents`` of ``original``, after
     ``refunded_so_far`` cents were refunded before.
 
-    The fee is reversed in proportion too, so that a full refund undoes the sale exactly in the
-    ledger. Stripe does not return its processing fee on a refund; who absorbs that is a policy
-    for the caller to book against Stripe's balance transaction, not part of this split.
+    The commission and the trainer's share are reversed in proportion; the fee is not (Stripe
+    keeps it, the platform absorbs it), so the reversal's ``fee`` is 0 and its platform share is
+    minus the commission given back.
     """
     if original.gross < 0:
         raise ValueError("only a sale can be refunded, not a reversal")
@@ -142,11 +162,11 @@ def split_refund(original: Split, refund_cents: int, *, refunded_so_far: int = 0
         raise ValueError(f"refund of {refund} exceeds the {remaining} left to refund")
     before = _cumulative_reversal(original, so_far)
     after = _cumulative_reversal(original, so_far + refund)
-    commission, fee, trainer = (b - a for a, b in zip(before, after, strict=True))
+    commission, trainer = (b - a for a, b in zip(before, after, strict=True))
     return Split(
         gross=-refund,
-        fee=-fee,
-        platform_share=-(commission - fee),
+        fee=0,
+        platform_share=-commission,
         trainer_share=-trainer,
         currency=original.currency,
     )

@@ -148,7 +148,8 @@ def change_role(session: Session, actor: Actor, user_id: int, role: str) -> User
 
 
 def set_coach_ai(session: Session, actor: Actor, user_id: int, enabled: bool) -> User:
-    """Give or take the coach's AI-written messages (the Pro tier, until payments grant it)."""
+    """Give or take the coach's AI-written messages as an admin's grant (staff, partners); paying
+    members get the same tier from a Pro subscription (services/billing.is_pro reads both)."""
     require(actor, Role.ADMIN)
     target = _target(session, user_id)
     if target.coach_ai == bool(enabled):

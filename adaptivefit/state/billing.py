@@ -1,38 +1,373 @@
 """Buying, the Pro plan, subscriptions and Stripe Connect: thin handlers over services/billing.py.
 
-Owned by the payments work (issue #7). Other pages call these handlers by name:
-- `BillingState.buy(program_id)`: start a Checkout for a paid program and redirect to it.
+Other pages call these handlers by name:
+- `BillingState.buy(program_id)`: start a Checkout for a paid program and go to the payment page.
 - `BillingState.get_free(program_id)`: take a free program (no payment) and open its plan.
 - `BillingState.subscribe_pro()`: start the Pro plan's Checkout.
 - `BillingState.connect_stripe()`: a trainer's Stripe Connect Express onboarding link.
+
+Nothing here grants access: that is the webhook's alone. The browser never sees a Stripe id, a
+price it could send back, or anyone else's purchases.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+from datetime import UTC, datetime
+
 import reflex as rx
 
-from adaptivefit.state.guard import require_role
+from adaptivefit.db import session_scope
+from adaptivefit.models import Role, User
+from adaptivefit.services import app_settings, billing
+from adaptivefit.services.access import PermissionDenied, ValidationFailed
+from adaptivefit.state.guard import actor, public, require_role, with_user
+
+POLL_SECONDS = 1
+POLL_TRIES = 20
+STATUS_LABELS = {"active": "Active", "past_due": "Payment retrying", "canceled": "Canceled", "expired": "Expired",
+                 "refunded": "Refunded"}
+KIND_LABELS = {"free": "Free", "one_time": "One-time", "subscription": "Monthly"}
+
+
+def _date(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%b %d, %Y") if value else ""
+
+
+def _go(url: str):
+    """A full page load: the payment page is served outside the app's own router."""
+    return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+
+def _refusal(refused: Exception) -> str:
+    if isinstance(refused, ValidationFailed):
+        return next(iter(refused.errors.values()))
+    return str(refused)
+
+
+def _purchase_row(row: billing.PurchaseRow) -> dict[str, str]:
+    price = billing.money(row.amount_cents, row.currency) + (" / month" if row.kind == "subscription" else "")
+    if row.kind == "free":
+        price = "Free"
+    if row.kind != "subscription" or not row.end_at:
+        when = ""
+    elif row.status in ("canceled", "expired", "refunded"):
+        when = f"Access ended on {_date(row.end_at)}" if row.status != "refunded" else ""
+    elif row.cancel_at_period_end:
+        when = f"Access ends on {_date(row.end_at)}"
+    else:
+        when = f"Renews on {_date(row.end_at)}"
+    newer = row.latest_version is not None and row.version is not None and row.latest_version > row.version
+    return {
+        "id": str(row.id), "title": row.title, "kind": KIND_LABELS.get(row.kind, row.kind),
+        "status": row.status, "status_label": STATUS_LABELS.get(row.status, row.status), "price": price,
+        "started": _date(row.start_at), "when": when, "can_cancel": "yes" if row.can_cancel else "",
+        "can_resume": "yes" if row.can_resume else "", "access": "yes" if row.has_access else "",
+        "update_label": f"Update to version {row.latest_version}" if newer and row.has_access else "",
+        "plan_href": f"/plans?plan={row.plan_id}" if row.plan_id and row.has_access else "",
+        "refunded": billing.money(row.refunded_cents, row.currency) if row.refunded_cents else "",
+    }
+
+
+def _purchases_view(user_id: int) -> dict:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        rows = billing.my_purchases(session, user) if user else []
+        portal = bool(user and user.stripe_customer_id) and not billing.test_mode()
+        return {"rows": [_purchase_row(r) for r in rows], "portal": portal}
+
+
+def _pro_view(user_id: int) -> dict:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        price = app_settings.pro_price(session)
+        purchase = billing.pro_purchase(session, user_id)
+        granted = bool(user and user.coach_ai)
+        if purchase is not None:
+            row = _purchase_row(billing._row(session, purchase, billing.now(session)))
+            status = "Pro is active. " + row["when"] + ("." if row["when"] else "")
+        elif granted:
+            status = "Pro is on for your account, given by an administrator."
+        else:
+            status = ""
+        return {"price": billing.money(price.cents, price.currency) + " per month", "status": status}
 
 
 class BillingState(rx.State):
     error: str = ""
+    test_mode: bool = True
+    purchases: list[dict[str, str]] = []
+    portal_available: bool = False
+    loaded: bool = False
+    pro_price: str = ""
+    pro_status: str = ""
+    checkout_state: str = "waiting"  # waiting | granted | failed | unknown | slow
+    checkout_title: str = ""
+    checkout_product: str = ""
+    _poll_user_id: int | None = None
+    _poll_checkout: str = ""
+    _polling: bool = False
+
+    async def _start(self, fn, *args):
+        me = actor()
+        try:
+            url = await asyncio.to_thread(with_user, fn, me.id, *args)
+        except (ValidationFailed, PermissionDenied) as refused:
+            self.error = _refusal(refused)
+            return rx.toast.error(self.error)
+        self.error = ""
+        return _go(url)
 
     @rx.event
     @require_role()
     async def buy(self, program_id: str):
-        raise NotImplementedError  # filled in by the payments work in this change
+        try:
+            pid = int(str(program_id)[:12])
+        except ValueError:
+            return rx.toast.error("No such program.")
+        return await self._start(billing.start_program_checkout, pid)
 
     @rx.event
     @require_role()
     async def get_free(self, program_id: str):
-        raise NotImplementedError
+        try:
+            pid = int(str(program_id)[:12])
+        except ValueError:
+            return rx.toast.error("No such program.")
+        try:
+            purchase = await asyncio.to_thread(with_user, billing.get_free, actor().id, pid)
+        except (ValidationFailed, PermissionDenied) as refused:
+            self.error = _refusal(refused)
+            return rx.toast.error(self.error)
+        self.error = ""
+        return [rx.toast.success("The program is now your plan."), rx.redirect(f"/plans?plan={purchase.plan_id}")]
 
     @rx.event
     @require_role()
     async def subscribe_pro(self):
-        raise NotImplementedError
+        return await self._start(billing.start_pro_checkout)
+
+    @rx.event
+    @require_role(Role.TRAINER, Role.ADMIN)
+    async def connect_stripe(self):
+        return await self._start(billing.connect_onboarding_url)
+
+    # -- /purchases ---------------------------------------------------------------------------
+
+    async def _refresh_purchases(self) -> None:
+        view = await asyncio.to_thread(_purchases_view, actor().id)
+        self.purchases, self.portal_available = view["rows"], view["portal"]
+        self.test_mode, self.loaded = billing.test_mode(), True
 
     @rx.event
     @require_role()
-    async def connect_stripe(self):
-        raise NotImplementedError
+    async def load_purchases(self):
+        await self._refresh_purchases()
+
+    async def _change(self, fn, purchase_id: str, done: str):
+        try:
+            pid = int(str(purchase_id)[:12])
+            await asyncio.to_thread(with_user, fn, actor().id, pid)
+        except ValueError:
+            return rx.toast.error("No such purchase.")
+        except (ValidationFailed, PermissionDenied) as refused:
+            return rx.toast.error(_refusal(refused))
+        await asyncio.to_thread(billing.deliver_test_events)
+        await self._refresh_purchases()
+        return rx.toast.success(done)
+
+    @rx.event
+    @require_role()
+    async def cancel(self, purchase_id: str):
+        return await self._change(billing.cancel_subscription, purchase_id,
+                                  "Your subscription will end at the close of this period.")
+
+    @rx.event
+    @require_role()
+    async def resume(self, purchase_id: str):
+        return await self._change(billing.resume_subscription, purchase_id, "Your subscription will renew as before.")
+
+    @rx.event
+    @require_role()
+    async def update_version(self, purchase_id: str):
+        return await self._change(billing.update_to_latest_version, purchase_id,
+                                  "Updated: the newest version is now your plan.")
+
+    @rx.event
+    @require_role()
+    async def open_portal(self):
+        try:
+            url = await asyncio.to_thread(with_user, billing.portal_url, actor().id)
+        except (ValidationFailed, PermissionDenied) as refused:
+            return rx.toast.error(_refusal(refused))
+        return _go(url)
+
+    # -- /pro ---------------------------------------------------------------------------------
+
+    @rx.event
+    @require_role()
+    async def load_pro(self):
+        view = await asyncio.to_thread(_pro_view, actor().id)
+        self.pro_price, self.pro_status, self.test_mode = view["price"], view["status"], billing.test_mode()
+
+    # -- /checkout/complete -------------------------------------------------------------------
+
+    @rx.event
+    @require_role()
+    async def load_checkout(self):
+        public_id = str(self.router.url.query_parameters.get("checkout", ""))[:40]
+        me = actor()
+
+        def look():
+            with session_scope() as session:
+                user = session.get(User, me.id)
+                return billing.checkout_target(session, user, public_id), billing.checkout_status(session, user, public_id)
+
+        target, status = await asyncio.to_thread(look)
+        self.checkout_title, self.checkout_product = target["title"], target["product"]
+        self.checkout_state, self.test_mode = status, billing.test_mode()
+        self._poll_user_id, self._poll_checkout = me.id, public_id
+        if status == "waiting":
+            return BillingState.poll_checkout
+
+    @rx.event(background=True)
+    @public
+    async def poll_checkout(self):
+        """Waits for the webhook, once a second for up to ~20 s. Open to call, but it only reads the
+        status of the checkout a guarded load recorded, for the member who loaded it."""
+        async with self:
+            if self._polling or self._poll_user_id is None:
+                return
+            self._polling = True
+            user_id, public_id = self._poll_user_id, self._poll_checkout
+
+        def status() -> str:
+            with session_scope() as session:
+                user = session.get(User, user_id)
+                return billing.checkout_status(session, user, public_id) if user else "unknown"
+
+        try:
+            for _ in range(POLL_TRIES):
+                await asyncio.sleep(POLL_SECONDS)
+                current = await asyncio.to_thread(status)
+                async with self:
+                    self.checkout_state = current
+                if current != "waiting":
+                    return
+            async with self:
+                self.checkout_state = "slow"
+        finally:
+            async with self:
+                self._polling = False
+
+
+def _admin_row(row: billing.AdminRow) -> dict[str, str]:
+    return {
+        "id": str(row.id), "buyer": row.buyer, "title": row.title, "kind": KIND_LABELS.get(row.kind, row.kind),
+        "status": row.status, "status_label": STATUS_LABELS.get(row.status, row.status),
+        "amount": billing.money(row.amount_cents, row.currency),
+        "refunded": billing.money(row.refunded_cents, row.currency) if row.refunded_cents else "",
+        "refundable": billing.money(row.refundable_cents, row.currency) if row.refundable_cents else "",
+        "date": _date(row.created_at),
+    }
+
+
+class PaymentsAdminState(rx.State):
+    query: str = ""
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    rows: list[dict[str, str]] = []
+    events: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    test_mode: bool = True
+    clock: str = ""
+    clock_error: str = ""
+
+    async def _refresh(self) -> None:
+        me = actor()
+
+        def view():
+            from adaptivefit.services.test_payments import clock_datetime
+
+            with session_scope() as session:
+                result = billing.admin_purchases(session, me, query=self.query, page=self.page)
+                events = billing.recent_events(session, me)
+                clock = clock_datetime(session).strftime("%Y-%m-%d %H:%M UTC") if billing.test_mode() else ""
+                return result, events, clock
+
+        result, events, self.clock = await asyncio.to_thread(view)
+        self.rows, self.total, self.page, self.pages = [_admin_row(r) for r in result.rows], result.total, result.page, result.pages
+        self.events = [{"type": e.type, "created": e.created.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                        "processed": e.processed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")} for e in events]
+        self.test_mode = billing.test_mode()
+
+    @rx.event
+    @require_role(Role.ADMIN)
+    async def load(self):
+        self.errors, self.clock_error = {}, ""
+        await self._refresh()
+
+    @rx.event
+    @require_role(Role.ADMIN)
+    async def search(self, value: str):
+        self.query, self.page = str(value)[:254], 1
+        await self._refresh()
+
+    @rx.event
+    @require_role(Role.ADMIN)
+    async def go_to_page(self, page: int):
+        try:
+            self.page = max(1, int(page))
+        except (TypeError, ValueError):
+            return
+        await self._refresh()
+
+    @rx.event
+    @require_role(Role.ADMIN)
+    async def refund(self, form: dict):
+        raw_id = str(form.get("purchase_id", ""))[:12]
+        me = actor()
+
+        def run():
+            amount = billing.parse_amount(str(form.get("amount", ""))[:20])
+            with session_scope() as session:
+                return billing.refund(session, me, int(raw_id), amount)
+
+        try:
+            refunded = await asyncio.to_thread(run)
+        except ValueError:
+            return rx.toast.error("No such purchase.")
+        except ValidationFailed as refused:
+            self.errors = {raw_id: next(iter(refused.errors.values()))}
+            return
+        except PermissionDenied as refused:
+            return rx.toast.error(str(refused))
+        self.errors = {}
+        await asyncio.to_thread(billing.deliver_test_events)
+        await self._refresh()
+        return rx.toast.success(f"Refunded {refunded / 100:.2f}.")
+
+    @rx.event
+    @require_role(Role.ADMIN)
+    async def advance_clock(self, form: dict):
+        me = actor()
+        raw = str(form.get("days", "")).strip()[:5]
+        if not raw.isdigit():
+            self.clock_error = "Enter a whole number of days, like 32."
+            return
+
+        def run():
+            with session_scope() as session:
+                return billing.advance_test_clock(session, me, int(raw))
+
+        try:
+            counts = await asyncio.to_thread(run)
+        except ValidationFailed as refused:
+            self.clock_error = next(iter(refused.errors.values()))
+            return
+        self.clock_error = ""
+        await asyncio.to_thread(billing.deliver_test_events)
+        await self._refresh()
+        return rx.toast.success(f"Clock advanced: {counts['renewed']} renewed, {counts['ended']} ended.")

@@ -284,7 +284,7 @@ class WorkoutState(rx.State):
                 set_type=str(form.get("set_type", "working"))[:10], note=str(form.get("note", ""))[:500])
             earned = achievements.evaluate(session, user)
             shown = coach.coach_logged_set(session, user, logged.id)
-            wants_ai = shown is not None and user.coach_ai
+            wants_ai = shown is not None and coach.ai_tier(session, user)
             return logged, [b.title for b in achievements.unannounced(session, user)], (shown.id if wants_ai else None)
 
         try:

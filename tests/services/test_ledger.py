@@ -5,7 +5,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adaptivefit.services.ledger import Split, application_fee_cents, split_refund, split_sale
+from adaptivefit.services.ledger import (
+    Split,
+    application_fee_cents,
+    split_refund,
+    split_sale,
+    split_with_application_fee,
+)
 
 grosses = st.integers(min_value=0, max_value=10_000_000)
 percents = st.integers(min_value=0, max_value=10_000).map(lambda hundredths: Decimal(hundredths) / 100)
@@ -75,7 +81,7 @@ def test_no_share_is_negative_when_the_commission_covers_the_fee(sale):
 
 
 @given(refunded_sales())
-def test_refunds_in_pieces_add_up_to_the_full_reversal(case):
+def test_refunds_in_pieces_give_back_exactly_what_was_paid_and_the_platform_keeps_the_fee(case):
     sale, pieces = case
     refunded = 0
     reversals = []
@@ -83,32 +89,56 @@ def test_refunds_in_pieces_add_up_to_the_full_reversal(case):
         reversal = split_refund(sale, piece, refunded_so_far=refunded)
         assert reversal.gross == -piece
         assert reversal.platform_share + reversal.trainer_share + reversal.fee == reversal.gross
-        assert reversal.fee <= 0 and reversal.trainer_share <= 0 and reversal.commission <= 0
+        assert reversal.fee == 0  # Stripe keeps its fee on a refund; the platform absorbs it
+        assert reversal.trainer_share <= 0 and reversal.commission <= 0
         assert reversal.currency == sale.currency
         refunded += piece
         reversals.append(reversal)
+        # Never more back than was paid, for the buyer, the trainer or the commission.
+        assert -sum(r.gross for r in reversals) <= sale.gross
+        assert -sum(r.trainer_share for r in reversals) <= sale.trainer_share
+        assert -sum(r.commission for r in reversals) <= sale.commission
     assert refunded == sale.gross
-    for field in ("gross", "fee", "platform_share", "trainer_share"):
-        assert sum(getattr(r, field) for r in reversals) == -getattr(sale, field)
+    assert sum(r.gross for r in reversals) == -sale.gross
+    assert sum(r.trainer_share for r in reversals) == -sale.trainer_share
+    assert sum(r.commission for r in reversals) == -sale.commission
+    # What is left after the full refund: nothing for the buyer or the trainer, the fee as the platform's loss.
+    net_platform = sale.platform_share + sum(r.platform_share for r in reversals)
+    net_trainer = sale.trainer_share + sum(r.trainer_share for r in reversals)
+    assert (net_trainer, net_platform) == (0, -sale.fee)
     with pytest.raises(ValueError, match="exceeds"):
         split_refund(sale, 1, refunded_so_far=refunded)
 
 
 @given(refunded_sales())
-def test_a_full_refund_in_one_piece_is_the_exact_negation(case):
+def test_a_full_refund_in_one_piece_reverses_gross_commission_and_trainer_but_not_the_fee(case):
     sale, _ = case
     full = split_refund(sale, sale.gross)
-    assert full == Split(-sale.gross, -sale.fee, -sale.platform_share, -sale.trainer_share, sale.currency)
+    assert full == Split(-sale.gross, 0, -sale.commission, -sale.trainer_share, sale.currency)
 
 
 def test_partial_refund_is_proportional_and_cumulative():
     sale = split_sale(999, "usd", Decimal("12.5"), stripe_fee_cents=59)  # commission 125
-    first = split_refund(sale, 333)  # commission 41.67 -> 42, fee 19.67 -> 20
-    assert first == Split(gross=-333, fee=-20, platform_share=-22, trainer_share=-291, currency="usd")
-    second = split_refund(sale, 333, refunded_so_far=333)  # cumulative 83.33 -> 83; fee 39.33 -> 39
-    assert second == Split(gross=-333, fee=-19, platform_share=-22, trainer_share=-292, currency="usd")
-    third = split_refund(sale, 333, refunded_so_far=666)  # the rest: 125 - 83, 59 - 39
-    assert third == Split(gross=-333, fee=-20, platform_share=-22, trainer_share=-291, currency="usd")
+    first = split_refund(sale, 333)  # commission 41.67 -> 42
+    assert first == Split(gross=-333, fee=0, platform_share=-42, trainer_share=-291, currency="usd")
+    second = split_refund(sale, 333, refunded_so_far=333)  # cumulative 83.33 -> 83
+    assert second == Split(gross=-333, fee=0, platform_share=-41, trainer_share=-292, currency="usd")
+    third = split_refund(sale, 333, refunded_so_far=666)  # the rest: 125 - 83
+    assert third == Split(gross=-333, fee=0, platform_share=-42, trainer_share=-291, currency="usd")
+
+
+@given(grosses.filter(lambda g: g > 0), st.data())
+def test_split_with_application_fee_books_what_stripe_took(gross, data):
+    fee = data.draw(st.integers(min_value=0, max_value=gross))
+    application_fee = data.draw(st.integers(min_value=0, max_value=gross))
+    split = split_with_application_fee(gross, "USD", application_fee, stripe_fee_cents=fee)
+    assert split.commission == application_fee and split.trainer_share == gross - application_fee
+    assert split.platform_share + split.trainer_share + split.fee == gross
+
+
+def test_split_with_application_fee_refuses_a_fee_above_the_gross():
+    with pytest.raises(ValueError, match="application fee must be between"):
+        split_with_application_fee(100, "usd", 101)
 
 
 @pytest.mark.parametrize(

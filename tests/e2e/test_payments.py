@@ -1,0 +1,136 @@
+"""Paying, as members do without Stripe keys: the built-in test provider's checkout page, the webhook
+granting access, a declined card granting nothing, a subscription cancelled and ended by the test
+clock, and an admin's refund."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS, PHONE
+
+pytestmark = pytest.mark.e2e
+
+ADMIN = "admin@adaptivefit.example"
+PASSWORD = "correct horse battery staple"
+ONE_TIME = "Strong in 12 Hours"
+MONTHLY = "Dumbbell Hypertrophy Club"
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"payments-{name}-1280.png"), full_page=True)
+    desktop = page.viewport_size
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=str(ARTIFACTS / f"payments-{name}-390.png"), full_page=True)
+    page.set_viewport_size(desktop)
+
+
+def _register(page, name: str) -> str:
+    email = f"buyer-{secrets.token_hex(4)}@example.com"
+    page.goto("/register")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
+    return email
+
+
+def _sign_out(page) -> None:
+    page.get_by_role("button", name="Account menu").locator("visible=true").click()
+    page.get_by_role("menuitem", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in").locator("visible=true")).to_be_visible()
+
+
+def _open_program(page, title: str) -> None:
+    page.goto("/marketplace")
+    page.get_by_role("listitem", name=title).click()
+    expect(page.get_by_role("heading", name=title).first).to_be_visible()
+
+
+def _pay(page, card: str) -> None:
+    expect(page.get_by_text("TEST MODE")).to_be_visible()
+    page.get_by_label("Card number").fill(card)
+    page.get_by_label("Expiry (MM / YY)").fill("12 / 34")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_label("Name on card").fill("Test Buyer")
+    page.get_by_role("button", name=re.compile("^(Pay|Subscribe)$")).click()
+
+
+def test_buy_decline_cancel_and_refund(page, live_app):
+    # A member buys a one-time program with 4242 and the webhook gives it to them.
+    first = _register(page, "Paula Payer")
+    _open_program(page, ONE_TIME)
+    page.get_by_role("button", name=re.compile(r"^Buy for")).click()
+    expect(page).to_have_url(re.compile(r"/api/test-pay/checkout/cs_test_"))
+    expect(page.get_by_text("$29.00")).to_be_visible()
+    _shot(page, "checkout")
+    _pay(page, "4242 4242 4242 4242")
+    expect(page).to_have_url(re.compile(r"/checkout/complete/?\?checkout=co_"))
+    expect(page.get_by_role("heading", name="You're in")).to_be_visible(timeout=25_000)
+    page.get_by_role("link", name="Open your plans").click()
+    expect(page.get_by_role("heading", name=ONE_TIME).first).to_be_visible()
+    page.goto("/purchases")
+    bought = page.get_by_role("article", name=ONE_TIME)
+    expect(bought.get_by_text("Active", exact=True)).to_be_visible()
+    expect(bought.get_by_role("link", name="Open the plan")).to_be_visible()
+    _sign_out(page)
+
+    # A second member's card is declined: the message shows and nothing is granted.
+    _register(page, "Dean Declined")
+    _open_program(page, ONE_TIME)
+    page.get_by_role("button", name=re.compile(r"^Buy for")).click()
+    _pay(page, "4000 0000 0000 0002")
+    expect(page.get_by_text("Your card was declined.")).to_be_visible()
+    _shot(page, "declined")
+    page.goto("/purchases")
+    expect(page.get_by_text("No purchases yet")).to_be_visible()
+    _open_program(page, ONE_TIME)
+    expect(page.get_by_role("button", name=re.compile(r"^Buy for"))).to_be_visible()
+
+    # The same member subscribes to a monthly program, cancels, and access ends at period end.
+    _open_program(page, MONTHLY)
+    page.get_by_role("button", name=re.compile(r"^Subscribe for")).click()
+    expect(page.get_by_role("button", name="Subscribe")).to_be_visible()
+    _pay(page, "4242 4242 4242 4242")
+    expect(page.get_by_role("heading", name="You're in")).to_be_visible(timeout=25_000)
+    page.goto("/purchases")
+    subscription = page.get_by_role("article", name=MONTHLY)
+    expect(subscription.get_by_text(re.compile(r"^Renews on"))).to_be_visible()
+    subscription.get_by_role("button", name="Cancel at period end").click()
+    page.get_by_role("button", name="Cancel subscription").click()
+    expect(subscription.get_by_text(re.compile(r"^Access ends on"))).to_be_visible()
+    expect(subscription.get_by_role("button", name="Resume subscription")).to_be_visible()
+    _shot(page, "purchases")
+    live_app.command("adaptivefit", "payments", "advance-clock", "32")
+    page.reload()
+    subscription = page.get_by_role("article", name=MONTHLY)
+    expect(subscription.get_by_text("Canceled", exact=True)).to_be_visible()
+    expect(subscription.get_by_role("link", name="Open the plan")).to_have_count(0)
+    _open_program(page, MONTHLY)
+    expect(page.get_by_role("button", name=re.compile(r"^Subscribe for"))).to_be_visible()
+    _sign_out(page)
+
+    # An admin refunds the first member: a too-large amount is refused at the field, then a full refund.
+    page.goto("/login")
+    page.get_by_label("Email").fill(ADMIN)
+    page.get_by_label("Password").fill(live_app.demo_password(ADMIN))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Account menu").locator("visible=true")).to_be_visible()
+    page.goto("/admin/payments")
+    expect(page.get_by_text("TEST MODE")).to_be_visible()
+    page.get_by_label("Search by buyer email").fill(first)
+    row = page.get_by_role("row", name=f"{first} {ONE_TIME}")
+    expect(row).to_be_visible()
+    row.get_by_label("Refund amount").fill("500")
+    row.get_by_role("button", name="Refund").click()
+    expect(row.get_by_text("At most 29.00 USD is left to refund.")).to_be_visible()
+    row.get_by_label("Refund amount").fill("")
+    row.get_by_role("button", name="Refund").click()
+    expect(row.get_by_text("Refunded", exact=True)).to_be_visible()
+    expect(page.get_by_text("charge.refunded")).to_be_visible()
+    _shot(page, "admin")
