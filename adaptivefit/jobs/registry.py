@@ -29,18 +29,20 @@ from sqlmodel import col, select
 from adaptivefit.coach import evidence
 from adaptivefit.config import Settings, get_settings
 from adaptivefit.db import get_engine, session_scope
-from adaptivefit.jobs import curated, knowledge, pubmed, retrain, scrapers
+from adaptivefit.jobs import curated, knowledge, payouts, pubmed, retrain, scrapers
 from adaptivefit.jobs.http import Fetcher, RateLimiter
 from adaptivefit.jobs.lease import Lease
 from adaptivefit.jobs.pubmed_topics import TOPICS
 from adaptivefit.jobs.youtube import SEARCH_QUERIES
 from adaptivefit.models import JobRun
 from adaptivefit.models.base import utcnow
+from adaptivefit.services import payment_gateway
 
 log = logging.getLogger("adaptivefit.jobs.registry")
 
 EXPORT_JOB = "knowledge_export"
 RETRAIN_JOB = "coach_retrain"
+PAYOUTS_JOB = "payouts"
 SKIPPED = "skipped"
 ERROR_MAX = 4000
 ABANDONED = "The run stopped without finishing (its process ended, or it was silent past the job's timeout)."
@@ -97,6 +99,13 @@ def pubmed_fetcher(settings: Settings) -> Fetcher:
 def youtube_fetcher(settings: Settings) -> Fetcher:
     # Quota, not rate, is YouTube's limit; a few requests a second keeps the run polite.
     return Fetcher(rate_limiter=RateLimiter.per_second(5))
+
+
+def payout_gateway(settings: Settings) -> payouts.TransferGateway | None:
+    """Stripe sends the transfers the platform owes; in test mode (no keys) they stay pending."""
+    if payment_gateway.test_mode(settings):
+        return None
+    return payment_gateway.StripeGateway(settings)
 
 
 def knowledge_dir(settings: Settings) -> Path:
@@ -167,6 +176,16 @@ def run_retrain_job(settings: Settings, *, now: datetime, progress: Progress) ->
             "version": version.name}
 
 
+def run_payouts_job(settings: Settings, *, now: datetime, progress: Progress) -> dict[str, Any]:
+    start, end = payouts.previous_month(now)
+    with session_scope() as session:
+        summary = payouts.make_payouts(session, period_start=start, period_end=end,
+                                       gateway=payout_gateway(settings), progress=progress)
+    if not (summary.created or summary.paid or summary.errors):
+        raise JobSkipped(f"No new earnings to pay out for {start:%B %Y}.")
+    return summary.counts()
+
+
 JOBS: dict[str, JobSpec] = {spec.name: spec for spec in (
     JobSpec(scrapers.PUBMED_JOB, "PubMed articles", "New articles on each training and nutrition topic.",
             run_pubmed_job, "jobs_pubmed_cron", timedelta(hours=2)),
@@ -178,6 +197,8 @@ JOBS: dict[str, JobSpec] = {spec.name: spec for spec in (
             run_export_job, "jobs_export_cron", timedelta(minutes=30)),
     JobSpec(RETRAIN_JOB, "Coach retraining", "A new coach model version, only when its data changed.",
             run_retrain_job, "jobs_retrain_cron", timedelta(hours=4)),
+    JobSpec(PAYOUTS_JOB, "Marketplace payouts", "Last month's trainer payouts from the ledger, sent when owed.",
+            run_payouts_job, "jobs_payouts_cron", timedelta(minutes=30)),
 )}
 
 

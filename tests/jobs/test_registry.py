@@ -235,6 +235,7 @@ def test_the_retrain_adapter_calls_the_training_pipeline(tmp_path, monkeypatch):
 
 def test_every_job_has_a_schedule_setting_and_a_title(env):
     settings = get_settings()
-    assert set(registry.JOBS) == {"pubmed", "youtube_feeds", "youtube_api", "knowledge_export", "coach_retrain"}
+    assert set(registry.JOBS) == {"pubmed", "youtube_feeds", "youtube_api", "knowledge_export", "coach_retrain",
+                                 "payouts"}
     for spec in registry.JOBS.values():
         assert spec.title and spec.cron(settings) and spec.cron_variable.startswith("JOBS_")
