@@ -38,12 +38,15 @@ def _nav_items() -> list[NavItem]:
 
 _AUDIENCE = {
     "signed_in": lambda: AuthState.signed_in,
+    "member": lambda: AuthState.is_member,
     "staff": lambda: AuthState.is_staff,
     "trainer": lambda: AuthState.is_trainer,
     "admin": lambda: AuthState.is_admin,
 }
 _GUARDS = {
     "signed_in": lambda: AuthState.require_signed_in,
+    # The link shows to members only; anyone signed in may open the page (it explains their case).
+    "member": lambda: AuthState.require_signed_in,
     "staff": lambda: AuthState.require_staff,
     "trainer": lambda: AuthState.require_trainer,
     "admin": lambda: AuthState.require_admin,
@@ -245,7 +248,7 @@ def app_page(
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
     """Register a page with the shell; with `nav`, also list it in the navigation.
 
-    `audience` ("signed_in", "staff", "trainer", "admin") limits who sees the link and who may open the page:
+    `audience` ("signed_in", "member", "staff", "trainer", "admin") limits who sees the link and who may open the page:
     anyone else is redirected with a message before the page's own load runs.
     """
 

@@ -181,7 +181,7 @@ def _certificates() -> rx.Component:
 
 
 @app_page("/become-a-trainer", "Become a trainer", nav="Become a trainer", icon="award", order=70,
-          audience="signed_in", on_phone=False, on_load=A.load)
+          audience="member", on_phone=False, on_load=A.load)
 def become_a_trainer() -> rx.Component:
     return rx.vstack(
         page_header("Become a trainer", "Publish programs on the marketplace. Tell members who you are and show "

@@ -59,6 +59,11 @@ class AuthState(rx.State):
         return self.user_role in (Role.TRAINER, Role.MODERATOR, Role.ADMIN)
 
     @rx.var
+    def is_member(self) -> bool:
+        """Signed in with no other role: who may apply to become a trainer."""
+        return self.user_role == Role.MEMBER
+
+    @rx.var
     def is_trainer(self) -> bool:
         """Approved trainers (and admins, who may act for them); the server checks again."""
         return self.user_role in (Role.TRAINER, Role.ADMIN)
