@@ -186,3 +186,56 @@ def page(browser, live_app, request):
 def _expected(text: str) -> bool:
     # A 404 page is served with status 404 on purpose; Chromium logs that as a failed load.
     return "404 (Not Found)" in text
+
+
+# -- what people do on many pages ---------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+def register(page, name: str, prefix: str = "member") -> str:
+    """Create an account through the form; returns its new, unique email address."""
+    from playwright.sync_api import expect
+
+    email = f"{prefix}-{os.urandom(4).hex()}@example.com"
+    page.goto("/register")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
+    return email
+
+
+def sign_in(page, email: str, password: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Account menu").locator("visible=true")).to_be_visible()
+
+
+def sign_out(page) -> None:
+    """Through the account menu, by keyboard (a long staff sidebar may run past the window's bottom).
+
+    A press that lands while the page is still settling after a navigation (a sign-in's redirect)
+    finds the menu shut or re-drawn, so it is tried again, as a person would.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
+
+    menu = page.get_by_role("button", name="Account menu").locator("visible=true")
+    item = page.get_by_role("menuitem", name="Sign out")
+    for _ in range(5):
+        try:
+            menu.press("Enter", timeout=5_000)
+            item.press("Enter", timeout=3_000)
+            expect(page.get_by_role("button", name="Account menu")).to_have_count(0, timeout=5_000)
+            return
+        except (PlaywrightTimeout, AssertionError):
+            if page.get_by_role("button", name="Account menu").count() == 0:
+                return
+            page.keyboard.press("Escape")
+    expect(page.get_by_role("button", name="Account menu")).to_have_count(0)

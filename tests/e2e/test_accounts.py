@@ -15,6 +15,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import sign_out
+
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct horse battery staple"
@@ -37,10 +39,6 @@ def _account_menu(page):
     return page.get_by_role("button", name="Account menu").locator("visible=true")
 
 
-def _sign_out(page) -> None:
-    _account_menu(page).click()
-    page.get_by_role("menuitem", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in").locator("visible=true")).to_be_visible()
 
 
 def _sign_in(page, email: str, password: str = PASSWORD) -> None:
@@ -74,7 +72,7 @@ def test_register_sign_out_and_in_again(page, viewport):
     _register(page, email, name="<b>Robin</b> Zoë")
     # The name is shown as text, never as HTML.
     expect(_account_menu(page)).to_contain_text("<b>Robin</b> Zoë")
-    _sign_out(page)
+    sign_out(page)
     _sign_in(page, email)
     expect(_account_menu(page)).to_contain_text("Robin")
 
@@ -94,7 +92,7 @@ def test_two_factor_sign_in_with_a_code_and_a_single_use_recovery_code(page, liv
     _register(page, email)
     secret, codes = _enable_two_factor(page)
     expect(page.get_by_text("10 unused recovery codes left.")).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # Password alone is not enough: the second step asks for a code.
     _sign_in(page, email)
@@ -102,12 +100,12 @@ def test_two_factor_sign_in_with_a_code_and_a_single_use_recovery_code(page, liv
     # The code that turned 2FA on is spent (no replay); the next step's code is within the allowed drift.
     _enter_code(page, pyotp.TOTP(secret).at(time.time() + 30))
     expect(_account_menu(page)).to_contain_text("Robin")
-    _sign_out(page)
+    sign_out(page)
 
     _sign_in(page, email)
     _enter_code(page, codes[0])
     expect(_account_menu(page)).to_contain_text("Robin")
-    _sign_out(page)
+    sign_out(page)
 
     _sign_in(page, email)
     _enter_code(page, codes[0])
@@ -120,7 +118,7 @@ def test_two_factor_sign_in_with_a_code_and_a_single_use_recovery_code(page, liv
 def test_repeated_wrong_passwords_lock_sign_in_with_a_clear_message(page):
     email = _new_email()
     _register(page, email)
-    _sign_out(page)
+    sign_out(page)
     for _ in range(4):
         _sign_in(page, email, "wrong password " + secrets.token_hex(2))
         expect(page.get_by_text("That email and password do not match an account.")).to_be_visible()
@@ -134,7 +132,7 @@ def test_repeated_wrong_passwords_lock_sign_in_with_a_clear_message(page):
 def test_password_reset_through_the_outbox(page, live_app):
     email = _new_email()
     _register(page, email)
-    _sign_out(page)
+    sign_out(page)
     page.goto("/forgot-password")
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Send reset link").click()

@@ -12,38 +12,18 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, PASSWORD, register, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct horse battery staple"
 ADMIN = "admin@adaptivefit.example"
 BIO = "Ten years of kettlebell and barbell coaching for busy adults. StrongFirst and NSCA certified."
 
 
-def _register(page, name: str, prefix: str) -> str:
-    email = f"{prefix}-{secrets.token_hex(4)}@example.com"
-    page.goto("/register")
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
-    return email
 
 
-def _sign_in(page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Account menu").locator("visible=true")).to_be_visible()
 
 
-def _sign_out(page) -> None:
-    page.get_by_role("button", name="Account menu").locator("visible=true").press("Enter")
-    page.get_by_role("menuitem", name="Sign out").press("Enter")
-    expect(page.get_by_role("button", name="Account menu")).to_have_count(0)
 
 
 def _pay(page, card: str) -> None:
@@ -73,22 +53,22 @@ def test_apply_approve_build_sell_decline_and_refund(page, live_app):
     title = f"Kettlebell Strength {secrets.token_hex(3)}"
 
     # A member applies to be a trainer; a moderator approves.
-    coach_email = _register(page, coach, "coach")
+    coach_email = register(page, coach, "coach")
     page.goto("/become-a-trainer")
     page.get_by_label("Headline").fill("Kettlebell strength for busy adults")
     page.get_by_label("About you").fill(BIO)
     page.get_by_label("Specialties").fill("kettlebells, strength")
     page.get_by_role("button", name="Send application").click()
     expect(page.get_by_text("Under review.")).to_be_visible()
-    _sign_out(page)
-    _sign_in(page, ADMIN, live_app.demo_password(ADMIN))
+    sign_out(page)
+    sign_in(page, ADMIN, live_app.demo_password(ADMIN))
     page.goto("/admin/trainers")
     page.get_by_role("article", name=coach).get_by_role("button", name="Approve").click()
     expect(page.get_by_text("Approved. They are now a verified trainer.")).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # The new trainer connects payouts through the (test) Stripe onboarding.
-    _sign_in(page, coach_email, PASSWORD)
+    sign_in(page, coach_email, PASSWORD)
     page.goto("/studio/earnings")
     expect(page.get_by_text(re.compile("^Not connected"))).to_be_visible()
     page.get_by_role("button", name="Connect payouts with Stripe").click()
@@ -121,10 +101,10 @@ def test_apply_approve_build_sell_decline_and_refund(page, live_app):
     page.get_by_role("link", name="back to the builder").click()
     page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.get_by_text("Published: the program is on the marketplace.")).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # A member finds it by filter, pays with 4242, and the webhook gives them the plan.
-    buyer_email = _register(page, "Bea Buyer", "buyer")
+    buyer_email = register(page, "Bea Buyer", "buyer")
     _find(page, title)
     page.get_by_role("button", name="Buy for $25.00").click()
     expect(page).to_have_url(re.compile(r"/api/test-pay/checkout/cs_test_"))
@@ -137,10 +117,25 @@ def test_apply_approve_build_sell_decline_and_refund(page, live_app):
     page.goto("/purchases")
     bought = page.get_by_role("article", name=title)
     expect(bought.get_by_text("Active", exact=True)).to_be_visible()
-    _sign_out(page)
+
+    # As a buyer they review it once, then edit that same review.
+    _find(page, title)
+    page.get_by_label("Rating").select_option(label="4 stars")
+    page.get_by_label("Your review").fill("Short sessions that still leave me tired in a good way.")
+    page.get_by_role("button", name="Save review").click()
+    reviews = page.get_by_role("list", name="Reviews")
+    expect(reviews.get_by_text("Short sessions that still leave me tired in a good way.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Edit your review")).to_be_visible()
+    page.get_by_label("Rating").select_option(label="5 stars")
+    page.get_by_label("Your review").fill("Six weeks in: my swing went from 16 to 24 kg.")
+    page.get_by_role("button", name="Save review").click()
+    expect(reviews.get_by_text("Six weeks in: my swing went from 16 to 24 kg.")).to_be_visible()
+    expect(reviews.get_by_role("listitem")).to_have_count(1)
+    expect(page.get_by_text("★★★★★ 5.0 (1)").first).to_be_visible()
+    sign_out(page)
 
     # Another member's card fails for insufficient funds: the message shows, nothing is granted.
-    _register(page, "Nell Nofunds", "broke")
+    register(page, "Nell Nofunds", "broke")
     _find(page, title)
     page.get_by_role("button", name="Buy for $25.00").click()
     expect(page).to_have_url(re.compile(r"/api/test-pay/checkout/cs_test_"))
@@ -148,30 +143,30 @@ def test_apply_approve_build_sell_decline_and_refund(page, live_app):
     expect(page.get_by_text("Your card has insufficient funds.")).to_be_visible()
     page.goto("/purchases")
     expect(page.get_by_text("No purchases yet")).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # The admin refunds the buyer in full.
-    _sign_in(page, ADMIN, live_app.demo_password(ADMIN))
+    sign_in(page, ADMIN, live_app.demo_password(ADMIN))
     page.goto("/admin/payments")
     page.get_by_label("Search by buyer email").fill(buyer_email)
     row = page.get_by_role("row", name=re.compile(re.escape(title)))
     expect(row).to_be_visible()
     row.get_by_role("button", name="Refund").click()
     expect(row.get_by_text("Refunded", exact=True)).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # The buyer's access has ended: the purchase says so and the program is for sale to them again.
-    _sign_in(page, buyer_email, PASSWORD)
+    sign_in(page, buyer_email, PASSWORD)
     page.goto("/purchases")
     refunded = page.get_by_role("article", name=title)
     expect(refunded.get_by_text("Refunded", exact=True)).to_be_visible()
     expect(refunded.get_by_role("link", name="Open the plan")).to_have_count(0)
     _find(page, title)
     expect(page.get_by_role("button", name="Buy for $25.00")).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # The trainer's earnings show the sale and the refund, money that went through Stripe's transfer.
-    _sign_in(page, coach_email, PASSWORD)
+    sign_in(page, coach_email, PASSWORD)
     page.goto("/studio/earnings")
     expect(page.get_by_role("img", name=re.compile("^Net earnings by month"))).to_be_visible()
     ARTIFACTS.mkdir(exist_ok=True)

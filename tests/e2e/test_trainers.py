@@ -10,7 +10,7 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, sign_out
 
 pytestmark = pytest.mark.e2e
 
@@ -32,10 +32,6 @@ def _register(page, name: str) -> str:
     return email
 
 
-def _sign_out(page) -> None:
-    page.get_by_role("button", name="Account menu").locator("visible=true").click()
-    page.get_by_role("menuitem", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in").locator("visible=true")).to_be_visible()
 
 
 def _sign_in(page, email: str, password: str) -> None:
@@ -83,7 +79,7 @@ def test_a_member_applies_and_a_moderator_approves(page, viewport, live_app):
     mine = page.get_by_role("list", name="Your certificates").get_by_role("group", name="NSCA CSCS")
     expect(mine).to_be_visible()
     _shot(page, "become-a-trainer-pending", viewport)
-    _sign_out(page)
+    sign_out(page)
 
     _sign_in(page, MODERATOR, live_app.demo_password(MODERATOR))
     page.goto("/admin/trainers")
@@ -104,7 +100,7 @@ def test_a_member_applies_and_a_moderator_approves(page, viewport, live_app):
     expect(card).to_have_count(0)
     page.get_by_role("tab", name=re.compile(r"^Approved")).click()
     expect(page.get_by_role("article", name=name)).to_contain_text("Approved by Ada Admin on")
-    _sign_out(page)
+    sign_out(page)
 
     _sign_in(page, email, PASSWORD)
     page.goto("/become-a-trainer")
@@ -119,7 +115,7 @@ def test_a_member_applies_and_a_moderator_approves(page, viewport, live_app):
 
     # Signed out, the profile is public; the certificate is not.
     profile_url = page.url
-    _sign_out(page)
+    sign_out(page)
     page.goto(profile_url)
     expect(page.get_by_text("Verified trainer")).to_be_visible()
     expect(page.get_by_role("link", name="NSCA CSCS")).to_have_count(0)
@@ -129,7 +125,7 @@ def test_a_rejection_needs_a_reason_the_applicant_then_reads(page, live_app):
     name = f"Rex Hopeful {secrets.token_hex(2)}"
     email = _register(page, name)
     _apply(page, "Bootcamp instructor")
-    _sign_out(page)
+    sign_out(page)
 
     _sign_in(page, MODERATOR, live_app.demo_password(MODERATOR))
     page.goto("/admin/trainers")
@@ -141,7 +137,7 @@ def test_a_rejection_needs_a_reason_the_applicant_then_reads(page, live_app):
     card.get_by_role("button", name="Reject").click()
     expect(page.get_by_text("Rejected. The applicant sees your reason.")).to_be_visible()
     expect(card).to_have_count(0)
-    _sign_out(page)
+    sign_out(page)
 
     _sign_in(page, email, PASSWORD)
     page.goto("/become-a-trainer")
