@@ -21,8 +21,9 @@ from adaptivefit.models import (
     FoodEntry,
     Goal,
     NutritionGoal,
-    Purchase,
     Role,
+    StripeEvent,
+    TestPaymentObject,
     Trainer,
     TrainingProgram,
     User,
@@ -207,6 +208,33 @@ def _ensure_program(session: Session, trainer_user: User, spec: dict) -> Trainin
     return program
 
 
+def _buy_with_the_test_card(session: Session, member: User, program: TrainingProgram) -> None:
+    """The member buys the one-time program as members do without Stripe keys: a Checkout at the
+    database's price, card 4242 on the test provider, and its webhook events applied by the webhook's
+    own handlers (here in this transaction, since the app may not be running). So the purchase has
+    its plan, the trainer's ledger sale and a payment an admin can refund.
+
+    Never with Stripe keys: the demo does not buy anything from a real account.
+    """
+    from adaptivefit.services import billing, stripe_events
+    from adaptivefit.services.test_payments import TestGateway, pending_events
+
+    if not billing.test_mode():
+        return
+    url = billing.start_program_checkout(session, member, program.id)
+    gateway = TestGateway(session)
+    gateway.pay(url.split("?")[0].rstrip("/").rsplit("/", 1)[-1], {
+        "card_number": "4242 4242 4242 4242", "expiry": "12 / 34", "cvc": "123", "name": member.name,
+        "email": member.email})
+    for event in pending_events(session):
+        session.add(StripeEvent(id=event["id"], type=event["type"], created=datetime.fromtimestamp(event["created"], UTC)))
+        stripe_events.apply(session, event, gateway=gateway)
+        row = session.get(TestPaymentObject, event["id"])
+        row.data = {**row.data, "delivered": True}
+        session.add(row)
+    session.flush()
+
+
 def _ensure_history(session: Session, member: User, program: TrainingProgram, now: datetime) -> bool:
     if session.exec(select(Workout).where(Workout.user_id == member.id)).first() is not None:
         return False
@@ -223,12 +251,7 @@ def _ensure_history(session: Session, member: User, program: TrainingProgram, no
     session.add(Goal(user_id=member.id, goal_type="body_composition", primary_goal_type="fat_loss",
                      details={"target_weight_kg": 68.0, "rate_kg_per_week": 0.25}, priority=2))
     session.add(NutritionGoal(user_id=member.id, calories=2200, protein_g=150, carbs_g=230, fat_g=75))
-    session.add(Purchase(user_id=member.id, program_id=program.id, kind="one_time", status="active",
-                         amount_cents=program.price_cents, currency=program.currency, start_at=start,
-                         program_version=program.current_version,
-                         trainer_id=session.exec(select(Trainer.id).where(Trainer.user_id == program.owner_id)).first()))
-    program.sales_count += 1
-    session.add(program)
+    _buy_with_the_test_card(session, member, program)
 
     # The member trains push / pull / legs from a plan at a full gym, with dumbbells at home too.
     gym = equipment_profiles.create_profile(session, member, "Gym", [e.id for e in session.exec(select(Equipment)).all()])
@@ -237,6 +260,7 @@ def _ensure_history(session: Session, member: User, program: TrainingProgram, no
     equipment_profiles.create_profile(session, member, "Home", home_ids)
     equipment_profiles.set_default(session, member, gym.id)
     plan = plans.create_plan(session, member, "Push Pull Legs")
+    plans.set_active(session, member, plan.id)  # the history below follows this plan, not the bought one
     plan_days = {}
     for position, (day_name, lifts) in enumerate(SESSIONS.items(), start=1):
         day = plans.add_day(session, member, plan.id, week=1, name=day_name)
