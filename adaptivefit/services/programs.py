@@ -344,6 +344,7 @@ def publish(session: Session, actor: Actor | User, program_id: int, changelog: s
     if errors:
         raise ValidationFailed(errors)
     structure = _public_structure(snapshot)
+    _require_what_the_exercises_need(session, program, structure)
     if program.current_version == 0 or version_structure(session, program.id, program.current_version) != structure:
         program.current_version += 1
         session.add(ProgramVersion(program_id=program.id, version=program.current_version, structure=structure,
@@ -354,6 +355,19 @@ def publish(session: Session, actor: Actor | User, program_id: int, changelog: s
     _touch(session, program)
     session.flush()
     return program
+
+
+def _require_what_the_exercises_need(session: Session, program: TrainingProgram, structure: dict[str, Any]) -> None:
+    """Add to the program's required equipment whatever its exercises need, so "only equipment I
+    have" never shows a barbell program to a member without a barbell, even if the trainer forgot
+    to tick it. What the trainer ticked beyond that stays."""
+    from adaptivefit.services.equipment_profiles import needed_equipment
+
+    exercise_ids = {e["exercise_id"] for day in structure["days"] for e in day["exercises"]}
+    needed = set().union(*needed_equipment(session, exercise_ids).values()) if exercise_ids else set()
+    ticked = set(session.exec(select(ProgramEquipment.equipment_id).where(ProgramEquipment.program_id == program.id)).all())
+    for equipment_id in sorted(needed - ticked):
+        session.add(ProgramEquipment(program_id=program.id, equipment_id=equipment_id))
 
 
 def unpublish(session: Session, actor: Actor | User, program_id: int) -> TrainingProgram:

@@ -11,21 +11,28 @@ from adaptivefit.services.access import Actor, PermissionDenied, ValidationFaile
 from tests.services.marketplace_fixtures import build, buy, equipment_ids, make_trainer, make_user
 
 
+PUSH_UP = ("Push-Up", "3", "10", "")
+BENCH = ("Barbell Bench Press", "5", "5", "75%")  # a barbell and a flat bench
+CURL = ("Dumbbell Curl", "3", "12", "12")  # a dumbbell
+
+
 @pytest.fixture
 def shop(session):
+    """Programs whose exercises need exactly the equipment ticked (publishing adds what they need)."""
     catalog.install_library(session)
     theo, rita = make_trainer(session, "Theo"), make_trainer(session, "Rita")
     barbell = equipment_ids(session, "Barbell", "Flat Bench")
     dumbbell = equipment_ids(session, "Dumbbell")
     made = {
         "bodyweight": build(session, theo, "Bodyweight Basics", goal="general_fitness", level="beginner",
-                            duration_weeks="4"),
+                            duration_weeks="4", exercises=(PUSH_UP,)),
         "barbell": build(session, theo, "Barbell Strength", goal="strength", level="intermediate", duration_weeks="12",
-                         equipment_ids=barbell, price_kind="one_time", price="29.00"),
+                         equipment_ids=barbell, price_kind="one_time", price="29.00", exercises=(BENCH,)),
         "dumbbell": build(session, rita, "Dumbbell Hypertrophy", goal="hypertrophy", level="advanced",
-                          duration_weeks="8", equipment_ids=dumbbell, price_kind="subscription", price="9.99"),
+                          duration_weeks="8", equipment_ids=dumbbell, price_kind="subscription", price="9.99",
+                          exercises=(CURL,)),
         "mixed": build(session, rita, "Power Mix", goal="powerlifting", level="advanced", duration_weeks="16",
-                       equipment_ids=barbell + dumbbell, price_kind="one_time", price="49.00"),
+                       equipment_ids=barbell + dumbbell, price_kind="one_time", price="49.00", exercises=(BENCH, CURL)),
     }
     return {"theo": theo, "rita": rita, "barbell_kit": barbell, "dumbbell_kit": dumbbell, **made}
 
@@ -129,7 +136,7 @@ def test_program_page_shows_week_one_and_hides_unlisted_programs(session, shop):
     assert page.title == "Barbell Strength" and page.price == "$29.00" and page.trainer_name == "Theo Person"
     assert page.verified and page.trainer_headline == "Theo coaches" and page.version == 2
     assert [d["name"] for d in page.week_one] == ["Day A"]
-    assert page.week_one[0]["exercises"][0]["exercise_name"] == "Barbell Back Squat"
+    assert page.week_one[0]["exercises"][0]["exercise_name"] == "Barbell Bench Press"
     assert page.equipment == ["Barbell", "Flat Bench"]
     assert not page.has_access and not page.can_review
     monthly = marketplace.program_page(session, None, shop["dumbbell"].id)

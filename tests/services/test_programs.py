@@ -293,3 +293,20 @@ def test_a_buyers_copy_survives_the_trainer_erasing_their_account(session, peopl
     assert plan is not None and plan.program_id is None
     assert [e.exercise_name for e in plans.plan_view(session, member, plan.id).days[0].exercises] == [
         "Barbell Back Squat"]
+
+
+def test_publishing_requires_the_equipment_the_exercises_need(session, people):
+    from adaptivefit.services import marketplace
+
+    trainer = people["trainer"]
+    # The trainer ticked only a foam roller and forgot the barbell the squat needs.
+    program = build(session, trainer, "Forgot The Bar", equipment_ids=equipment_ids(session, "Foam Roller"))
+    required = set(session.exec(select(ProgramEquipment.equipment_id).where(
+        ProgramEquipment.program_id == program.id)).all())
+    squat_needs = set(equipment_ids(session, "Barbell", "Squat Rack"))
+    assert squat_needs <= required and set(equipment_ids(session, "Foam Roller")) <= required
+    home = equipment_ids(session, "Dumbbell", "Foam Roller")
+    cards, _ = marketplace.browse(session, equipment_ids=home)
+    assert "Forgot The Bar" not in {c.title for c in cards}
+    cards, _ = marketplace.browse(session, equipment_ids=sorted(required))
+    assert "Forgot The Bar" in {c.title for c in cards}
