@@ -172,9 +172,21 @@ def checkout_canceled_page() -> rx.Component:
     )
 
 
+def _refund_confirmation() -> rx.Component:
+    return rx.vstack(
+        rx.text(P.confirm_text, size="2", max_width="22em"),
+        rx.hstack(
+            rx.button("Confirm refund", size="1", color_scheme="red", on_click=P.confirm_refund),
+            rx.button("Keep the payment", size="1", variant="soft", color_scheme="gray", on_click=P.keep_refund),
+            spacing="2",
+        ),
+        role="alert", spacing="1",
+    )
+
+
 def _refund_form(row) -> rx.Component:
     field_id = "refund-amount-" + row["id"]
-    return rx.form(
+    return rx.cond(P.confirm_id == row["id"], _refund_confirmation(), rx.form(
         rx.el.input(type="hidden", name="purchase_id", value=row["id"]),
         rx.vstack(
             field_label("Refund amount", field_id),
@@ -187,9 +199,9 @@ def _refund_form(row) -> rx.Component:
             field_error(P.errors.get(row["id"], "")),
             spacing="1",
         ),
-        on_submit=P.refund,
+        on_submit=P.ask_refund,
         no_validate=True,
-    )
+    ))
 
 
 def _admin_row(row) -> rx.Component:

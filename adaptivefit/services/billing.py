@@ -377,6 +377,13 @@ class AdminPage:
     pages: int
 
 
+def _product_title(session: Session, purchase: Purchase) -> str:
+    if purchase.product == "pro":
+        return PRO_NAME
+    program = session.get(TrainingProgram, purchase.program_id) if purchase.program_id else None
+    return program.name if program else "a program no longer listed"
+
+
 def _latest_sale(session: Session, purchase_id: int) -> LedgerEntry | None:
     return session.exec(select(LedgerEntry).where(LedgerEntry.purchase_id == purchase_id, LedgerEntry.kind == "sale")
                         .order_by(col(LedgerEntry.occurred_at).desc(), col(LedgerEntry.id).desc())).first()
@@ -438,15 +445,20 @@ def parse_amount(raw: object, field: str = "amount") -> int | None:
     return int(value * 100)
 
 
-def refund(session: Session, actor: Actor, purchase_id: int, amount_cents: int | None) -> int:
-    """Refund all or part of a purchase's latest payment through the provider; returns the cents refunded.
+@dataclass(frozen=True)
+class RefundPreview:
+    purchase_id: int
+    amount_cents: int
+    currency: str
+    full: bool  # the whole payment: access ends (and a subscription stops now)
+    subscription: bool
+    buyer: str
+    title: str
 
-    The ledger is reversed at once through the same path as Stripe's charge.refunded, keyed by
-    the charge's cumulative refunded amount, so the webhook that follows changes nothing. A full
-    refund revokes access, and ends a subscription now.
-    """
-    require(actor, Role.ADMIN)
-    from adaptivefit.services.stripe_events import apply_refund, refunded_so_far
+
+def _refund_plan(session: Session, purchase_id: int, amount_cents: int | None) -> tuple[Purchase, LedgerEntry, int, int]:
+    """The purchase, its latest sale, the cents to refund and the cents refunded before; or why not."""
+    from adaptivefit.services.stripe_events import refunded_so_far
 
     purchase = session.get(Purchase, int(purchase_id))
     if purchase is None:
@@ -463,6 +475,30 @@ def refund(session: Session, actor: Actor, purchase_id: int, amount_cents: int |
         raise ValidationFailed({"amount": "Enter a positive amount."})
     if amount > left:
         raise ValidationFailed({"amount": f"At most {left / 100:.2f} {sale.currency.upper()} is left to refund."})
+    return purchase, sale, amount, already
+
+
+def refund_preview(session: Session, actor: Actor, purchase_id: int, amount_cents: int | None) -> RefundPreview:
+    """What a refund would do, for the admin to confirm; refuses as the refund itself would."""
+    require(actor, Role.ADMIN)
+    purchase, sale, amount, already = _refund_plan(session, purchase_id, amount_cents)
+    buyer = session.get(User, purchase.user_id) if purchase.user_id else None
+    return RefundPreview(purchase.id, amount, sale.currency, already + amount >= sale.gross_cents,
+                         purchase.kind == "subscription", buyer.email if buyer else "an erased account",
+                         _product_title(session, purchase))
+
+
+def refund(session: Session, actor: Actor, purchase_id: int, amount_cents: int | None) -> int:
+    """Refund all or part of a purchase's latest payment through the provider; returns the cents refunded.
+
+    The ledger is reversed at once through the same path as Stripe's charge.refunded, keyed by
+    the charge's cumulative refunded amount, so the webhook that follows changes nothing. A full
+    refund revokes access, and ends a subscription now.
+    """
+    require(actor, Role.ADMIN)
+    from adaptivefit.services.stripe_events import apply_refund
+
+    purchase, sale, amount, already = _refund_plan(session, purchase_id, amount_cents)
     cumulative = already + amount
     gw = gateway(session)
     try:

@@ -284,6 +284,10 @@ class PaymentsAdminState(rx.State):
     test_mode: bool = True
     clock: str = ""
     clock_error: str = ""
+    # A refund waiting for the admin's confirmation: which row, and what it will do in words.
+    confirm_id: str = ""
+    confirm_text: str = ""
+    _pending_refund: tuple[int, int | None] | None = None
 
     async def _refresh(self) -> None:
         me = actor()
@@ -326,21 +330,55 @@ class PaymentsAdminState(rx.State):
 
     @rx.event
     @require_role(Role.ADMIN)
-    async def refund(self, form: dict):
+    async def ask_refund(self, form: dict):
+        """First step: check the amount and say what the refund will do; nothing is refunded yet."""
         raw_id = str(form.get("purchase_id", ""))[:12]
         me = actor()
 
         def run():
             amount = billing.parse_amount(str(form.get("amount", ""))[:20])
             with session_scope() as session:
-                return billing.refund(session, me, int(raw_id), amount)
+                return amount, billing.refund_preview(session, me, int(raw_id), amount)
 
         try:
-            refunded = await asyncio.to_thread(run)
+            amount, preview = await asyncio.to_thread(run)
         except ValueError:
             return rx.toast.error("No such purchase.")
         except ValidationFailed as refused:
             self.errors = {raw_id: next(iter(refused.errors.values()))}
+            return
+        except PermissionDenied as refused:
+            return rx.toast.error(str(refused))
+        self.errors = {}
+        self._pending_refund = (preview.purchase_id, amount)
+        self.confirm_id = str(preview.purchase_id)
+        consequence = ("Their access ends" + (" and the subscription stops now." if preview.subscription else ".")
+                       if preview.full else "They keep access.")
+        self.confirm_text = (f"Refund {billing.money(preview.amount_cents, preview.currency)} to {preview.buyer} "
+                             f"for {preview.title}? {consequence}")
+
+    @rx.event
+    @require_role(Role.ADMIN)
+    def keep_refund(self):
+        self.confirm_id, self.confirm_text, self._pending_refund = "", "", None
+
+    @rx.event
+    @require_role(Role.ADMIN)
+    async def confirm_refund(self):
+        if self._pending_refund is None:
+            return
+        purchase_id, amount = self._pending_refund
+        self.confirm_id, self.confirm_text, self._pending_refund = "", "", None
+        me = actor()
+
+        def run():
+            with session_scope() as session:
+                return billing.refund(session, me, purchase_id, amount)
+
+        try:
+            refunded = await asyncio.to_thread(run)
+        except ValidationFailed as refused:
+            self.errors = {str(purchase_id): next(iter(refused.errors.values()))}
             return
         except PermissionDenied as refused:
             return rx.toast.error(str(refused))

@@ -152,6 +152,7 @@ def test_apply_approve_build_sell_decline_and_refund(page, live_app):
     row = page.get_by_role("row", name=re.compile(re.escape(title)))
     expect(row).to_be_visible()
     row.get_by_role("button", name="Refund").click()
+    row.get_by_role("button", name="Confirm refund").click()
     expect(row.get_by_text("Refunded", exact=True)).to_be_visible()
     sign_out(page)
 

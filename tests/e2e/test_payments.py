@@ -127,6 +127,12 @@ def test_buy_decline_cancel_and_refund(page, live_app):
     expect(row.get_by_text("At most 29.00 USD is left to refund.")).to_be_visible()
     row.get_by_label("Refund amount").fill("")
     row.get_by_role("button", name="Refund").click()
+    # Nothing moves until the admin confirms what the refund will do.
+    expect(row.get_by_role("alert")).to_contain_text(f"Refund $29.00 to {first} for {ONE_TIME}? Their access ends.")
+    row.get_by_role("button", name="Keep the payment").click()
+    expect(row.get_by_text("Active", exact=True)).to_be_visible()
+    row.get_by_role("button", name="Refund").click()
+    row.get_by_role("button", name="Confirm refund").click()
     expect(row.get_by_text("Refunded", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name="charge.refunded").first).to_be_visible()
     _shot(page, "admin")

@@ -276,6 +276,13 @@ def test_admin_partial_then_full_refund_reverses_the_ledger_and_revokes_access(p
         billing.refund(provider, actor_for(admin), purchase.id, 3000)
     assert "At most 29.99" in too_much.value.errors["amount"]
     with db.session_scope() as s:
+        # What the admin is asked to confirm: nothing has moved yet.
+        with pytest.raises(PermissionDenied):
+            billing.refund_preview(s, actor_for(buyer), purchase.id, 1000)
+        preview = billing.refund_preview(s, actor_for(admin), purchase.id, 1000)
+        assert (preview.amount_cents, preview.currency, preview.full, preview.buyer) == (1000, "usd", False, buyer.email)
+        assert billing.refund_preview(s, actor_for(admin), purchase.id, None).full
+        assert not s.exec(select(LedgerEntry).where(LedgerEntry.kind == "refund")).all()
         assert billing.refund(s, actor_for(admin), purchase.id, 1000) == 1000
     assert deliver_pending()["failed"] == 0  # the charge.refunded that follows changes nothing
     with _fresh() as s:
