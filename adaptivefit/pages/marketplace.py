@@ -155,6 +155,22 @@ def _preview_day(day) -> rx.Component:
     )
 
 
+def _remove_review_form(review) -> rx.Component:
+    """Moderators only (the server checks again): take the review down, saying why."""
+    field_id = "remove-reason-" + review["id"]
+    return rx.form(
+        rx.el.input(type="hidden", name="review_id", value=review["id"]),
+        rx.hstack(
+            rx.input(id=field_id, name="reason", placeholder="Reason, kept in the audit log", size="1",
+                     aria_label="Reason for removing", max_length=500, width="18em"),
+            rx.button("Remove review", size="1", variant="soft", color_scheme="red", type="submit"),
+            spacing="2", align="center", wrap="wrap",
+        ),
+        field_error(P.errors.get("remove-" + review["id"], "")),
+        on_submit=P.remove_review, reset_on_submit=True, no_validate=True,
+    )
+
+
 def _review_form() -> rx.Component:
     return rx.form(
         rx.vstack(
@@ -220,7 +236,8 @@ def _program() -> rx.Component:
                                       rx.text(r["author"], weight="medium", size="2"),
                                       rx.text(r["date"], size="1", color_scheme="gray"), align="center", wrap="wrap"),
                             rx.text(r["body"], size="2", style=WRAP, white_space="pre-wrap"),
-                            spacing="1", width="100%", role="listitem")),
+                            rx.cond(AuthState.is_staff, _remove_review_form(r)),
+                            spacing="1", width="100%", role="listitem", aria_label="Review by " + r["author"])),
                             role="list", aria_label="Reviews", width="100%", spacing="3"),
                         rx.text("No reviews yet. Buyers can review once they have the program.", color_scheme="gray")),
                 rx.cond(P.reviews_pages > 1, _pager(P.reviews_page, P.reviews_pages, P.go_to_reviews_page))),

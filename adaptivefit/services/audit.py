@@ -46,6 +46,7 @@ EVENTS = (
     "trainer_commission_changed",
     "program_hidden",
     "program_unhidden",
+    "review_removed",
     "setting_changed",
     "refund_issued",
     "test_clock_advanced",

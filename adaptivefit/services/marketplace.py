@@ -331,3 +331,30 @@ def delete_review(session: Session, user: User | Actor, program_id: int) -> None
     session.delete(review)
     _refresh_rating(session, program)
 
+
+
+REMOVAL_REASON_MAX = 500
+
+
+def remove_review(session: Session, moderator: Actor, review_id: int, reason: str) -> None:
+    """A moderator takes down someone's review (abuse, spam, not about the program), with a reason
+    kept in the audit log; the program's rating is recomputed without it."""
+    from adaptivefit.models import Role
+    from adaptivefit.services import audit
+    from adaptivefit.services.access import require
+
+    require(moderator, Role.MODERATOR, Role.ADMIN)
+    reason = str(reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": "Say why the review is removed."})
+    if len(reason) > REMOVAL_REASON_MAX:
+        raise ValidationFailed({"reason": f"Keep the reason to {REMOVAL_REASON_MAX} characters or fewer."})
+    review = session.get(ProgramReview, int(review_id))
+    if review is None:
+        raise ValidationFailed({"reason": "That review is already gone."})
+    program = session.get(TrainingProgram, review.program_id)
+    audit.record(session, "review_removed", user_id=review.user_id, actor_id=moderator.id,
+                 ip_address=moderator.ip_address, program_id=review.program_id, rating=review.rating,
+                 body=review.body[:200], reason=reason)
+    session.delete(review)
+    _refresh_rating(session, program)

@@ -14,7 +14,7 @@ from adaptivefit.db import session_scope
 from adaptivefit.services import marketplace, programs
 from adaptivefit.services.access import PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, public, require_role, resolve_actor
-from adaptivefit.state.programs import route_id
+from adaptivefit.state.programs import STAFF, route_id
 
 WEEK_RANGES = {"": (None, None), "1-4": (1, 4), "5-8": (5, 8), "9-12": (9, 12), "13+": (13, None)}
 PRICES = {"": ("", None), "free": ("free", None), "paid": ("paid", None), "under10": ("", 1000),
@@ -270,6 +270,25 @@ class ProgramPageState(rx.State):
     @require_role()
     async def delete_review(self):
         return await self._review(marketplace.delete_review, done="Your review is removed.")
+
+    @rx.event
+    @require_role(*STAFF)
+    async def remove_review(self, form: dict):
+        """A moderator removes someone else's review, with a reason."""
+        raw_id = str(form.get("review_id", ""))[:12]
+        if not raw_id.isdigit():
+            return None
+        try:
+            await asyncio.to_thread(_with_session, marketplace.remove_review, actor(), int(raw_id),
+                                    str(form.get("reason", ""))[:1000])
+        except ValidationFailed as failed:
+            self.errors = {f"remove-{raw_id}": next(iter(failed.errors.values()))}
+            return None
+        except PermissionDenied as refused:
+            return rx.toast.error(str(refused))
+        self.errors = {}
+        await self._refresh()
+        return rx.toast.success("The review is removed.")
 
 
 def _with_session(fn, *args):

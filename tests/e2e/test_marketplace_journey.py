@@ -145,8 +145,17 @@ def test_apply_approve_build_sell_decline_and_refund(page, live_app):
     expect(page.get_by_text("No purchases yet")).to_be_visible()
     sign_out(page)
 
-    # The admin refunds the buyer in full.
+    # A moderator (the admin) takes the review down; a reason is required.
     sign_in(page, ADMIN, live_app.demo_password(ADMIN))
+    _find(page, title)
+    review = page.get_by_role("listitem", name="Review by Bea")
+    review.get_by_role("button", name="Remove review").click()
+    expect(review.get_by_text("Say why the review is removed.")).to_be_visible()
+    review.get_by_label("Reason for removing").fill("Test of moderation")
+    review.get_by_role("button", name="Remove review").click()
+    expect(page.get_by_text("No reviews yet.")).to_be_visible()
+
+    # The admin refunds the buyer in full.
     page.goto("/admin/payments")
     page.get_by_label("Search by buyer email").fill(buyer_email)
     row = page.get_by_role("row", name=re.compile(re.escape(title)))

@@ -177,3 +177,32 @@ def test_only_buyers_review_once_each_and_can_edit(session, shop):
     marketplace.delete_review(session, buyer, program.id)
     saved = session.get(TrainingProgram, program.id)
     assert (saved.rating_count, saved.rating_avg) == (1, 2.0)
+
+
+def test_moderators_remove_a_review_with_a_reason_and_the_rating_follows(session, shop):
+    from adaptivefit.models import AuditEvent, ProgramReview
+
+    program = shop["bodyweight"]
+    fan, troll = make_user(session, "Fay"), make_user(session, "Tom")
+    for person in (fan, troll):
+        buy(session, person, program)
+    marketplace.upsert_review(session, fan, program.id, 5, "Solid basics")
+    marketplace.upsert_review(session, troll, program.id, 1, "Buy my program instead: example.com")
+    spam = session.exec(select(ProgramReview).where(ProgramReview.user_id == troll.id)).one()
+    moderator = make_user(session, "Mod", Role.MODERATOR)
+    as_mod = Actor(id=moderator.id, role=Role.MODERATOR, name=moderator.name)
+    for someone in (fan, shop["theo"]):  # neither a buyer nor the program's trainer may take reviews down
+        with pytest.raises(PermissionDenied):
+            marketplace.remove_review(session, Actor(id=someone.id, role=someone.role), spam.id, "mine")
+    with pytest.raises(ValidationFailed) as failed:
+        marketplace.remove_review(session, as_mod, spam.id, "  ")
+    assert failed.value.errors == {"reason": "Say why the review is removed."}
+    assert session.get(TrainingProgram, program.id).rating_count == 2
+
+    marketplace.remove_review(session, as_mod, spam.id, "Advertising another product")
+    saved = session.get(TrainingProgram, program.id)
+    assert (saved.rating_count, saved.rating_avg) == (1, 5.0)
+    assert [r.body for r in marketplace.list_reviews(session, program.id)[0]] == ["Solid basics"]
+    event = session.exec(select(AuditEvent).where(AuditEvent.event == "review_removed")).one()
+    assert (event.user_id, event.actor_id, event.details["reason"]) == (troll.id, moderator.id,
+                                                                         "Advertising another product")
