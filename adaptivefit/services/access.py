@@ -8,6 +8,8 @@ from adaptivefit.models import Role
 
 # Each role includes the powers of those before it, except where a check names roles exactly.
 ROLE_ORDER = (Role.MEMBER, Role.TRAINER, Role.MODERATOR, Role.ADMIN)
+# Who moderates: reviews applications, hides programs and knowledge, suspends members.
+STAFF = (Role.MODERATOR, Role.ADMIN)
 
 
 class PermissionDenied(Exception):

@@ -14,15 +14,14 @@ from datetime import datetime
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from adaptivefit.models import KnowledgeRecord, Role, User
+from adaptivefit.models import KnowledgeRecord, User
 from adaptivefit.models.knowledge import KNOWLEDGE_SOURCES
-from adaptivefit.services.access import Actor, ValidationFailed, require
+from adaptivefit.services.access import STAFF, Actor, ValidationFailed, require
 
 PAGE_SIZE = 25
 QUERY_MAX = 200
 SNIPPET_CHARS = 240
 VISIBILITIES = ("visible", "hidden", "all")
-STAFF = (Role.MODERATOR, Role.ADMIN)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from adaptivefit.models import (
 )
 from adaptivefit.models.base import utcnow
 from adaptivefit.services import app_settings, audit
-from adaptivefit.services.access import Actor, PermissionDenied, ValidationFailed, require
+from adaptivefit.services.access import STAFF, Actor, PermissionDenied, ValidationFailed, require
 from adaptivefit.services.avatars import delete_upload
 from adaptivefit.services.exercises_admin import text
 from adaptivefit.services.uploads import decode_picture, save_image, upright_rgb, without_metadata
@@ -51,7 +51,6 @@ WEEKS_RANGE = (1, 52)
 COVER_MAX_BYTES = 5 * 1024 * 1024
 COVER_SIZE = (960, 540)
 MODERATION_PAGE_SIZE = 20
-STAFF = (Role.MODERATOR, Role.ADMIN)
 NOT_FOUND = "That program was not found."
 SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
 

@@ -22,13 +22,12 @@ from sqlmodel import Session, col, select
 from adaptivefit.models import Role, Trainer, TrainerCertificate, TrainingProgram, User
 from adaptivefit.models.base import utcnow
 from adaptivefit.services import app_settings, audit, private_files
-from adaptivefit.services.access import PermissionDenied, ValidationFailed, require
+from adaptivefit.services.access import STAFF, PermissionDenied, ValidationFailed, require
 from adaptivefit.services.avatars import MAX_AVATAR_BYTES
 from adaptivefit.services.uploads import decode_picture, sniff, upright_rgb, without_metadata
 
 log = logging.getLogger("adaptivefit.trainers")
 
-STAFF = (Role.MODERATOR, Role.ADMIN)
 STATUSES = ("pending", "approved", "rejected")
 PAGE_SIZE = 10
 PROGRAMS_SHOWN = 60

@@ -19,14 +19,13 @@ from sqlmodel import Session, col, select
 from adaptivefit.models import AuditEvent, Role, User
 from adaptivefit.models.base import utcnow
 from adaptivefit.services import api_tokens, audit, auth
-from adaptivefit.services.access import Actor, PermissionDenied, ValidationFailed, require
+from adaptivefit.services.access import STAFF, Actor, PermissionDenied, ValidationFailed, require
 
 PAGE_SIZE = 25
 REASON_MAX = 500
 QUERY_MAX = 254
 
 # Staff accounts a moderator may not act on: only an admin suspends or reinstates them.
-_STAFF = (Role.MODERATOR, Role.ADMIN)
 _ROLES = tuple(role.value for role in Role)
 _ROLE_ERROR = {"role": "Choose one of: " + ", ".join(_ROLES) + "."}
 
@@ -166,7 +165,7 @@ def set_coach_ai(session: Session, actor: Actor, user_id: int, enabled: bool) ->
 def _check_moderation_scope(actor: Actor, target: User) -> None:
     if target.id == actor.id:
         raise PermissionDenied("You cannot suspend or reinstate your own account.")
-    if actor.role != Role.ADMIN and target.role in _STAFF:
+    if actor.role != Role.ADMIN and target.role in STAFF:
         raise PermissionDenied("Only an admin can suspend or reinstate moderators and admins.")
 
 

@@ -15,10 +15,9 @@ import reflex as rx
 from adaptivefit.db import session_scope
 from adaptivefit.models import Role
 from adaptivefit.services import audit, users_admin
-from adaptivefit.services.access import PermissionDenied, ValidationFailed
+from adaptivefit.services.access import STAFF, PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, require_role
 
-STAFF = (Role.MODERATOR, Role.ADMIN)
 ALL = "all"
 
 

@@ -13,13 +13,11 @@ import reflex as rx
 
 from adaptivefit.db import session_scope
 from adaptivefit.jobs import knowledge
-from adaptivefit.models import Role
 from adaptivefit.models.knowledge import KNOWLEDGE_SOURCES
 from adaptivefit.services import knowledge_admin
-from adaptivefit.services.access import Actor, PermissionDenied, ValidationFailed
+from adaptivefit.services.access import STAFF, Actor, PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, require_role
 
-STAFF = (Role.MODERATOR, Role.ADMIN)
 ALL = "all"
 SOURCE_LABELS = {"pubmed": "PubMed", "youtube": "YouTube", "feed": "Channel feeds", "curated": "Curated phrases"}
 VISIBILITY_LABELS = {"visible": "Visible", "hidden": "Hidden", "all": "All"}

@@ -12,9 +12,9 @@ import reflex as rx
 
 from adaptivefit.db import session_scope
 from adaptivefit.services import marketplace, programs
-from adaptivefit.services.access import PermissionDenied, ValidationFailed
+from adaptivefit.services.access import STAFF, PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, public, require_role, resolve_actor
-from adaptivefit.state.programs import STAFF, route_id
+from adaptivefit.state.programs import route_id
 
 WEEK_RANGES = {"": (None, None), "1-4": (1, 4), "5-8": (5, 8), "9-12": (9, 12), "13+": (13, None)}
 PRICES = {"": ("", None), "free": ("free", None), "paid": ("paid", None), "under10": ("", 1000),

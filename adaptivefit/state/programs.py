@@ -14,11 +14,10 @@ import reflex as rx
 from adaptivefit.db import session_scope
 from adaptivefit.models import Role
 from adaptivefit.services import app_settings, catalog, programs
-from adaptivefit.services.access import PermissionDenied, ValidationFailed
+from adaptivefit.services.access import STAFF, PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, require_role
 
 TRAINERS = (Role.TRAINER, Role.ADMIN)
-STAFF = (Role.MODERATOR, Role.ADMIN)
 STATUS_LABELS = {"draft": "Draft", "published": "Published", "unpublished": "Unpublished"}
 CURRENCY_OPTIONS = [(c, c.upper()) for c in app_settings.CURRENCIES]
 DETAIL_FIELDS = ("title", "description", "goal", "level", "duration_weeks", "price_kind", "price", "currency")

@@ -14,12 +14,10 @@ from datetime import UTC, datetime
 import reflex as rx
 
 from adaptivefit.db import session_scope
-from adaptivefit.models import Role
 from adaptivefit.services import trainers
-from adaptivefit.services.access import PermissionDenied, ValidationFailed
+from adaptivefit.services.access import STAFF, PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, public, require_role, with_user
 
-STAFF = (Role.MODERATOR, Role.ADMIN)
 STATUS_LABELS = {"pending": "Pending", "approved": "Approved", "rejected": "Rejected"}
 PRICE_KIND_LABELS = {"free": "Free", "one_time": "One-time", "subscription": "Monthly"}
 

@@ -282,7 +282,7 @@ class WorkoutState(rx.State):
                 reps=str(form.get("reps", ""))[:10], load_kg=load_kg, rpe=str(form.get("rpe", "") or "")[:5] or None,
                 rir=str(form.get("rir", "") or "")[:5] or None,
                 set_type=str(form.get("set_type", "working"))[:10], note=str(form.get("note", ""))[:500])
-            earned = achievements.evaluate(session, user)
+            achievements.evaluate(session, user)
             shown = coach.coach_logged_set(session, user, logged.id)
             wants_ai = shown is not None and coach.ai_tier(session, user)
             return logged, [b.title for b in achievements.unannounced(session, user)], (shown.id if wants_ai else None)
