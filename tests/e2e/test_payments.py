@@ -5,17 +5,15 @@ clock, and an admin's refund."""
 from __future__ import annotations
 
 import re
-import secrets
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, PHONE, sign_out
+from tests.e2e.conftest import ARTIFACTS, PHONE, register, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
 ADMIN = "admin@adaptivefit.example"
-PASSWORD = "correct horse battery staple"
 ONE_TIME = "Strong in 12 Hours"
 MONTHLY = "Dumbbell Hypertrophy Club"
 
@@ -29,15 +27,6 @@ def _shot(page, name: str) -> None:
     page.set_viewport_size(desktop)
 
 
-def _register(page, name: str) -> str:
-    email = f"buyer-{secrets.token_hex(4)}@example.com"
-    page.goto("/register")
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
-    return email
 
 
 
@@ -59,7 +48,7 @@ def _pay(page, card: str) -> None:
 
 def test_buy_decline_cancel_and_refund(page, live_app):
     # A member buys a one-time program with 4242 and the webhook gives it to them.
-    first = _register(page, "Paula Payer")
+    first = register(page, "Paula Payer", "buyer")
     _open_program(page, ONE_TIME)
     page.get_by_role("button", name=re.compile(r"^Buy for")).click()
     expect(page).to_have_url(re.compile(r"/api/test-pay/checkout/cs_test_"))
@@ -77,7 +66,7 @@ def test_buy_decline_cancel_and_refund(page, live_app):
     sign_out(page)
 
     # A second member's card is declined: the message shows and nothing is granted.
-    _register(page, "Dean Declined")
+    register(page, "Dean Declined", "buyer")
     _open_program(page, ONE_TIME)
     page.get_by_role("button", name=re.compile(r"^Buy for")).click()
     _pay(page, "4000 0000 0000 0002")
@@ -112,11 +101,7 @@ def test_buy_decline_cancel_and_refund(page, live_app):
     sign_out(page)
 
     # An admin refunds the first member: a too-large amount is refused at the field, then a full refund.
-    page.goto("/login")
-    page.get_by_label("Email").fill(ADMIN)
-    page.get_by_label("Password").fill(live_app.demo_password(ADMIN))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Account menu").locator("visible=true")).to_be_visible()
+    sign_in(page, ADMIN, live_app.demo_password(ADMIN))
     page.goto("/admin/payments")
     expect(page.get_by_text("TEST MODE")).to_be_visible()
     page.get_by_label("Search by buyer email").fill(first)

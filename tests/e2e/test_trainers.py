@@ -10,36 +10,20 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, sign_out
+from tests.e2e.conftest import ARTIFACTS, PASSWORD, register, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct horse battery staple"
 MODERATOR = "admin@adaptivefit.example"  # the demo has no moderator; admins review too
 BIO = "Twelve years coaching barbell strength for beginners and masters lifters. NSCA certified."
 PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\n"
        b"endobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
 
 
-def _register(page, name: str) -> str:
-    email = f"coach-{secrets.token_hex(4)}@example.com"
-    page.goto("/register")
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
-    return email
 
 
 
 
-def _sign_in(page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Account menu").locator("visible=true")).to_be_visible()
 
 
 def _apply(page, headline: str) -> None:
@@ -60,7 +44,7 @@ def _shot(page, name: str, viewport: dict) -> None:
 
 def test_a_member_applies_and_a_moderator_approves(page, viewport, live_app):
     name = f"Tara Coach {secrets.token_hex(2)}"
-    email = _register(page, name)
+    email = register(page, name, "coach")
 
     page.goto("/become-a-trainer")
     page.get_by_role("button", name="Send application").click()
@@ -81,7 +65,7 @@ def test_a_member_applies_and_a_moderator_approves(page, viewport, live_app):
     _shot(page, "become-a-trainer-pending", viewport)
     sign_out(page)
 
-    _sign_in(page, MODERATOR, live_app.demo_password(MODERATOR))
+    sign_in(page, MODERATOR, live_app.demo_password(MODERATOR))
     page.goto("/admin/trainers")
     expect(page.get_by_role("heading", name="Trainer applications")).to_be_visible()
     card = page.get_by_role("article", name=name)
@@ -102,7 +86,7 @@ def test_a_member_applies_and_a_moderator_approves(page, viewport, live_app):
     expect(page.get_by_role("article", name=name)).to_contain_text("Approved by Ada Admin on")
     sign_out(page)
 
-    _sign_in(page, email, PASSWORD)
+    sign_in(page, email, PASSWORD)
     page.goto("/become-a-trainer")
     expect(page.get_by_text("You are a verified trainer.")).to_be_visible()
     expect(page.get_by_role("link", name="Open the studio")).to_have_attribute("href", "/studio")
@@ -123,11 +107,11 @@ def test_a_member_applies_and_a_moderator_approves(page, viewport, live_app):
 
 def test_a_rejection_needs_a_reason_the_applicant_then_reads(page, live_app):
     name = f"Rex Hopeful {secrets.token_hex(2)}"
-    email = _register(page, name)
+    email = register(page, name, "coach")
     _apply(page, "Bootcamp instructor")
     sign_out(page)
 
-    _sign_in(page, MODERATOR, live_app.demo_password(MODERATOR))
+    sign_in(page, MODERATOR, live_app.demo_password(MODERATOR))
     page.goto("/admin/trainers")
     card = page.get_by_role("article", name=name)
     expect(card).to_contain_text("None uploaded.")
@@ -139,7 +123,7 @@ def test_a_rejection_needs_a_reason_the_applicant_then_reads(page, live_app):
     expect(card).to_have_count(0)
     sign_out(page)
 
-    _sign_in(page, email, PASSWORD)
+    sign_in(page, email, PASSWORD)
     page.goto("/become-a-trainer")
     expect(page.get_by_text("Your application was not approved.")).to_be_visible()
     expect(page.get_by_text("Please upload a certificate from an accredited body.")).to_be_visible()
