@@ -6,7 +6,8 @@ import logging
 import reflex as rx
 
 from adaptivefit import pages  # noqa: F401 - registers every page
-from adaptivefit.api import build_api, tune_garbage_collector
+from adaptivefit.api import build_api
+from adaptivefit.api.middleware import tune_garbage_collector
 from adaptivefit.coach import evidence, lm
 from adaptivefit.config import get_settings
 from adaptivefit.db import session_scope

@@ -47,8 +47,8 @@ def _migrate(args) -> int:
 def _library(_args) -> int:
     from adaptivefit.db import session_scope
     from adaptivefit.jobs.curated import seed_curated
-    from adaptivefit.services.catalog import install_library
-    from adaptivefit.services.foods import install_foods
+    from adaptivefit.services.catalog.library import install_library
+    from adaptivefit.services.nutrition.foods import install_foods
 
     with session_scope() as session:
         equipment, exercises = install_library(session)
@@ -78,7 +78,7 @@ def _coach_model(_args) -> int:
 
 def _import_wger(args) -> int:
     from adaptivefit.db import session_scope
-    from adaptivefit.services.exercise_import import import_wger, summarise
+    from adaptivefit.services.catalog.wger_import import import_wger, summarise
 
     directory = Path(args.directory)
     if not directory.is_dir():
@@ -92,7 +92,7 @@ def _import_wger(args) -> int:
 
 def _import_foods(args) -> int:
     from adaptivefit.db import session_scope
-    from adaptivefit.services import food_import
+    from adaptivefit.services.nutrition import food_import
 
     status = 0
     for name in args.files:
@@ -119,7 +119,7 @@ def _import_foods(args) -> int:
 
 def _demo(args) -> int:
     from adaptivefit.db import session_scope
-    from adaptivefit.services.demo import load_demo
+    from adaptivefit.demo import load_demo
 
     with session_scope() as session:
         report = load_demo(session)
@@ -196,9 +196,9 @@ def _jobs_run(args) -> int:
 
 def _payments_advance_clock(args) -> int:
     from adaptivefit.db import session_scope
-    from adaptivefit.services import billing
-    from adaptivefit.services.access import ValidationFailed
-    from adaptivefit.services.test_payments import clock_datetime, deliver_pending
+    from adaptivefit.services.payments import billing
+    from adaptivefit.services.core.access import ValidationFailed
+    from adaptivefit.services.payments.simulator import clock_datetime, deliver_pending
 
     try:
         with session_scope() as session:
@@ -218,8 +218,8 @@ def _payments_advance_clock(args) -> int:
 
 
 def _payments_deliver(_args) -> int:
-    from adaptivefit.services.billing import test_mode
-    from adaptivefit.services.test_payments import deliver_pending
+    from adaptivefit.services.payments.billing import test_mode
+    from adaptivefit.services.payments.simulator import deliver_pending
 
     if not test_mode():
         print("Stripe keys are set: Stripe delivers its own events.", file=sys.stderr)

@@ -67,7 +67,7 @@ def main() -> None:
     token = subprocess.run([sys.executable, "-c", """
 from adaptivefit.db import session_scope
 from adaptivefit.models import User
-from adaptivefit.services import api_tokens
+from adaptivefit.services.accounts import api_tokens
 with session_scope() as s:
     u = User(email="pro@example.com", name="Pro", coach_ai=True); s.add(u); s.flush()
     print(api_tokens.create_token(s, u, "bench")[1])

@@ -3,7 +3,7 @@
 Servers answer the same JSON on loopback, one after another under the same load:
   1. the coach route mounted in the real app: `reflex run --env prod`, backend only (granian;
      one worker without Redis),
-  2. the coach alone: `granian adaptivefit.coach.api:app`, one worker and two (what a separate,
+  2. the coach alone: `granian adaptivefit.api.coach:app`, one worker and two (what a separate,
      stateless coach deployment runs: a worker per core),
   3. a stock FastAPI + uvicorn service (bench/fastapi_coach.py), two workers and one.
 Load: wrk (Debian package `wrk`), 2 threads, 100 connections, 15 s after a 3 s warm-up, the
@@ -103,11 +103,11 @@ def main() -> None:
                     "--loglevel", "warning"], port))
     port = _port()
     servers.append(("Coach alone, Starlette (granian)", [str(BIN / "granian"), "--interface", "asgi", "--host",
-                    "127.0.0.1", "--port", str(port), "--log-level", "warning", "adaptivefit.coach.api:app"], port))
+                    "127.0.0.1", "--port", str(port), "--log-level", "warning", "adaptivefit.api.coach:app"], port))
     port = _port()
     servers.append(("Coach alone, Starlette (granian, 2 workers)", [str(BIN / "granian"), "--interface", "asgi",
                     "--workers", "2", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                    "adaptivefit.coach.api:app"], port))
+                    "adaptivefit.api.coach:app"], port))
     port = _port()
     servers.append(("Stock FastAPI + uvicorn, 2 workers", [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port",
                     str(port), "--workers", "2", "--log-level", "warning", "--app-dir", str(ROOT / "bench"),

@@ -4,7 +4,7 @@ Builds a temporary SQLite database (migrated with Alembic), bulk-inserts 300,000
 names generated from word lists (a few percent private to other members), and a member with
 90 days of food entries; then prints the median server time in ms of `search_foods` for
 exact, prefix, word, substring, rare, nonsense and barcode queries and the member's recent
-foods, and of `nutrition.log_food` with its commit when that service is there.
+foods, and of `diary.log_food` with its commit when that service is there.
 
     .venv/bin/python bench/bench_foods.py [--foods 300000] [--runs 15]
 """
@@ -73,7 +73,7 @@ def _name(rng: random.Random) -> str:
 def _fill_foods(session, count: int, owners: list[int], now: datetime) -> tuple[int, list[int], str]:
     """Bulk-insert the foods; returns how many are private, a pool of shared ids, and one barcode."""
     from adaptivefit.models import Food
-    from adaptivefit.services.foods import normalise_name
+    from adaptivefit.services.nutrition.foods import normalise_name
 
     rng = random.Random(42)
     rows, private, shared_ids, barcode = [], 0, [], ""
@@ -142,7 +142,7 @@ def main() -> int:
 
         from adaptivefit import db
         from adaptivefit.models import User
-        from adaptivefit.services.foods import search_foods
+        from adaptivefit.services.nutrition.foods import search_foods
 
         started = time.perf_counter()
         migrate(url)
@@ -183,19 +183,19 @@ def main() -> int:
             )).all()
 
         try:
-            from adaptivefit.services import nutrition
+            from adaptivefit.services.nutrition import diary
         except ImportError:
             nutrition = None
         if nutrition is not None and hasattr(nutrition, "log_food"):
             def log_one():
                 with Session(engine, expire_on_commit=False) as session:
-                    nutrition.log_food(session, session.get(User, member.id), food_id=shared_ids[0], quantity="150",
+                    diary.log_food(session, session.get(User, member.id), food_id=shared_ids[0], quantity="150",
                                        unit="g", meal_type="lunch")
                     session.commit()
 
-            figures.append(("nutrition.log_food + commit", median_ms(args.runs, log_one), 1))
+            figures.append(("diary.log_food + commit", median_ms(args.runs, log_one), 1))
         else:
-            print("adaptivefit/services/nutrition.py has no log_food yet: skipped.")
+            print("adaptivefit/services/diary.py has no log_food yet: skipped.")
 
         size_mb = Path(folder, "bench.db").stat().st_size / 1e6
         print(f"Data: {args.foods:,} foods ({private:,} private to other members), {entries:,} food entries "

@@ -3,7 +3,7 @@
 Builds a temporary SQLite database (migrated with Alembic) with the equipment library, 200
 approved trainers (and 20 not approved) and bulk-inserts programs with random goals, levels,
 lengths, prices, ratings, sales and required equipment (a tenth hidden, drafts or unpublished);
-then prints the median server time in ms of `marketplace.browse` for the first page, a deep
+then prints the median server time in ms of `listing.browse` for the first page, a deep
 page, each sort, each filter, a text search and the "equipment I have" subset rule.
 
     .venv/bin/python bench/bench_marketplace.py [--programs 5000] [--runs 15]
@@ -30,10 +30,10 @@ def _fill(session, count: int, now: datetime) -> list[int]:
     from sqlmodel import select
 
     from adaptivefit.models import Equipment, ProgramEquipment, Role, Trainer, TrainingProgram, User
-    from adaptivefit.services import catalog
-    from adaptivefit.services.programs import GOALS, LEVELS
+    from adaptivefit.services.catalog import library
+    from adaptivefit.services.marketplace.programs import GOALS, LEVELS
 
-    catalog.install_library(session)
+    library.install_library(session)
     equipment = list(session.exec(select(Equipment.id)).all())
     rng = random.Random(7)
     owners = []
@@ -82,14 +82,14 @@ def main() -> None:
     from sqlmodel import Session
 
     from adaptivefit import db
-    from adaptivefit.services import marketplace
+    from adaptivefit.services.marketplace import listing
 
     now = datetime.now(UTC)
     with Session(db.get_engine()) as session:
         started = time.perf_counter()
         equipment = _fill(session, args.programs, now)
         print(f"seeded {args.programs} programs in {time.perf_counter() - started:.1f} s")
-        listed = marketplace.browse(session)[1]
+        listed = listing.browse(session)[1]
         print(f"listed: {listed}")
         home = equipment[:6]
         cases = {
@@ -114,8 +114,8 @@ def main() -> None:
         width = max(len(name) for name in cases)
         print(f"{'browse()':<{width}}  median ms  (matches)")
         for name, filters in cases.items():
-            total = marketplace.browse(session, **filters)[1]
-            ms = median_ms(args.runs, lambda f=filters: marketplace.browse(session, **f))
+            total = listing.browse(session, **filters)[1]
+            ms = median_ms(args.runs, lambda f=filters: listing.browse(session, **f))
             print(f"{name:<{width}}  {ms:9.2f}  ({total})")
 
 

@@ -124,14 +124,15 @@ def main() -> int:
 
         from adaptivefit import db
         from adaptivefit.models import Exercise, User, Workout
-        from adaptivefit.services import achievements, catalog, dashboard, goals, records
+        from adaptivefit.services.catalog import library
+        from adaptivefit.services.training import badges, dashboard, goals, records
 
         started = time.perf_counter()
         migrate(url)
         engine = db.get_engine()
         now = datetime.now(UTC)
         with Session(engine, expire_on_commit=False) as session:
-            catalog.install_library(session)
+            library.install_library(session)
             member = User(email="bench@example.com", name="Bench Member", timezone="Europe/Berlin")
             session.add(member)
             session.flush()
@@ -158,7 +159,7 @@ def main() -> int:
 
         def home(session, user):
             goals.list_goals(session, user)
-            achievements.evaluate(session, user)
+            badges.evaluate(session, user)
             lifts = dashboard.top_lifts(session, user)
             dashboard.e1rm_series(session, user, lifts[0][0])
             dashboard.weekly_volume_by_muscle(session, user)
@@ -178,11 +179,11 @@ def main() -> int:
         figures: list[tuple[str, float]] = []
         # Rolled back each run, so every badge is measured from scratch (a first visit's cost).
         figures.append(("home, badges not yet held", median_ms(args.runs, in_session(home))))
-        in_session(lambda s, u: achievements.evaluate(s, u), commit=True)()
+        in_session(lambda s, u: badges.evaluate(s, u), commit=True)()
         figures.append(("home, badges held", median_ms(args.runs, in_session(home))))
         parts = {
             "  goals.list_goals": lambda s, u: goals.list_goals(s, u),
-            "  achievements.evaluate (held)": lambda s, u: achievements.evaluate(s, u),
+            "  badges.evaluate (held)": lambda s, u: badges.evaluate(s, u),
             "  dashboard.e1rm_series (365 d)": lambda s, u: dashboard.e1rm_series(s, u, top_id),
             "  dashboard.weekly_volume_by_muscle": lambda s, u: dashboard.weekly_volume_by_muscle(s, u),
             "  dashboard.workouts_per_week": lambda s, u: dashboard.workouts_per_week(s, u),
@@ -191,7 +192,7 @@ def main() -> int:
         figures += [(name, median_ms(args.runs, in_session(action))) for name, action in parts.items()]
 
         try:
-            from adaptivefit.services import workouts
+            from adaptivefit.services.training import workouts
         except ImportError:
             workouts = None
         if workouts is not None and all(hasattr(workouts, f) for f in ("log_set", "workout_view", "exercise_history")):

@@ -7,7 +7,7 @@ served by uvicorn as such a service usually is. Not part of the product.
 from fastapi import FastAPI
 
 from adaptivefit.coach import engine, messages
-from adaptivefit.coach.api import EventIn, _context, _reply, _user_data
+from adaptivefit.api.coach import EventIn, _context, _reply, _user_data
 
 app = FastAPI()
 

@@ -22,7 +22,7 @@ from sqlmodel import Session, SQLModel, func, select
 import adaptivefit.models  # noqa: F401
 from adaptivefit.cli import alembic_config
 from adaptivefit.models import User, WorkoutSet
-from adaptivefit.services.demo import load_demo
+from adaptivefit.demo import load_demo
 from tests.conftest import PROJECT_ROOT
 
 

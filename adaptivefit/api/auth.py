@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from adaptivefit.db import session_scope
-from adaptivefit.services.access import Actor, PermissionDenied, require
-from adaptivefit.services.api_tokens import resolve_token
+from adaptivefit.services.core.access import Actor, PermissionDenied, require
+from adaptivefit.services.accounts.api_tokens import resolve_token
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="adaptivefit"'}
 _INVALID = {"WWW-Authenticate": 'Bearer realm="adaptivefit", error="invalid_token"'}

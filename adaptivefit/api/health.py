@@ -13,7 +13,6 @@ from importlib.metadata import version
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from adaptivefit.coach.api import model_status
 from adaptivefit.db import database_answers
 
 
@@ -28,3 +27,19 @@ async def health(_request: Request) -> JSONResponse:
         **coach,
     }
     return JSONResponse(body, status_code=200 if database_ok else 503)
+
+
+def model_status() -> dict:
+    """Which path writes the coach's words: the language model, or the templates."""
+    from adaptivefit.coach import lm
+
+    status = lm.status()
+    return {
+        "model_available": bool(status.get("model_available")),
+        "model_repo": status.get("model_repo"),
+        "model_state": status.get("state"),
+        "device": status.get("device", "cpu"),
+        "dtype": status.get("dtype"),
+        "fallback_enabled": True,
+        "message_path": "model" if status.get("model_available") else "templates",
+    }

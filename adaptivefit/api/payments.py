@@ -20,11 +20,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from adaptivefit.db import session_scope
-from adaptivefit.services import stripe_events
-from adaptivefit.services.access import ValidationFailed
-from adaptivefit.services.billing import money
-from adaptivefit.services.payment_gateway import test_mode, webhook_secret
-from adaptivefit.services.stripe_webhooks import SignatureError, verify
+from adaptivefit.services.payments import webhook_events
+from adaptivefit.services.core.access import ValidationFailed
+from adaptivefit.services.payments.billing import money
+from adaptivefit.services.payments.gateway import test_mode, webhook_secret
+from adaptivefit.services.payments.signatures import SignatureError, verify
 
 log = logging.getLogger("adaptivefit.payments")
 
@@ -45,7 +45,7 @@ async def stripe_webhook(request: Request) -> Response:
     except SignatureError as refused:
         return JSONResponse({"error": refused.reason}, status_code=400)
     try:
-        outcome = await asyncio.to_thread(stripe_events.process, event)
+        outcome = await asyncio.to_thread(webhook_events.process, event)
     except Exception:
         log.exception("Webhook event %s (%s) failed; Stripe will retry", event.get("id"), event.get("type"))
         return JSONResponse({"error": "processing failed; retry later"}, status_code=500)
@@ -120,21 +120,21 @@ def _checkout_html(found: dict, token: str, form: dict[str, str], errors: dict[s
 
 
 def _load(session_id: str):
-    from adaptivefit.services.test_payments import TestGateway
+    from adaptivefit.services.payments.simulator import SimulatedGateway
 
     with session_scope() as session:
-        return TestGateway(session).open_session(session_id)
+        return SimulatedGateway(session).open_session(session_id)
 
 
 def _pay(session_id: str, form: dict[str, str]) -> dict:
-    from adaptivefit.services.test_payments import TestGateway
+    from adaptivefit.services.payments.simulator import SimulatedGateway
 
     with session_scope() as session:
-        return TestGateway(session).pay(session_id, form)
+        return SimulatedGateway(session).pay(session_id, form)
 
 
 def _deliver() -> None:
-    from adaptivefit.services.test_payments import deliver_pending
+    from adaptivefit.services.payments.simulator import deliver_pending
 
     deliver_pending()
 
@@ -150,7 +150,7 @@ async def _deliver_soon() -> None:
 async def test_checkout(request: Request) -> Response:
     if not test_mode():
         return _not_found()
-    from adaptivefit.services.test_payments import form_token
+    from adaptivefit.services.payments.simulator import form_token
 
     session_id = request.path_params["session_id"][:80]
     found = await asyncio.to_thread(_load, session_id)
@@ -178,23 +178,23 @@ async def test_checkout(request: Request) -> Response:
 
 
 def _load_account(account_id: str):
-    from adaptivefit.services.test_payments import TestGateway
+    from adaptivefit.services.payments.simulator import SimulatedGateway
 
     with session_scope() as session:
-        return TestGateway(session).get(account_id, "account")
+        return SimulatedGateway(session).get(account_id, "account")
 
 
 def _onboard(account_id: str) -> str:
-    from adaptivefit.services.test_payments import TestGateway
+    from adaptivefit.services.payments.simulator import SimulatedGateway
 
     with session_scope() as session:
-        return TestGateway(session).complete_onboarding(account_id)
+        return SimulatedGateway(session).complete_onboarding(account_id)
 
 
 async def test_connect(request: Request) -> Response:
     if not test_mode():
         return _not_found()
-    from adaptivefit.services.test_payments import form_token
+    from adaptivefit.services.payments.simulator import form_token
 
     account_id = request.path_params["account_id"][:80]
     account = await asyncio.to_thread(_load_account, account_id)

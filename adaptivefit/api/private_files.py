@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse
 
 from adaptivefit.db import session_scope
-from adaptivefit.services import private_files
+from adaptivefit.services.files import private_files
 
 _NOT_FOUND = "No such file."
 

@@ -36,9 +36,9 @@ from adaptivefit.models import (
     WorkoutSet,
 )
 from adaptivefit.models.base import utcnow
-from adaptivefit.services.access import ValidationFailed
-from adaptivefit.services.inputs import as_id
-from adaptivefit.services.training_math import e1rm
+from adaptivefit.services.core.access import ValidationFailed
+from adaptivefit.services.core.inputs import as_id
+from adaptivefit.services.core.lifting import e1rm
 
 HISTORY_SESSIONS = 5
 DELOAD_DAYS = 7
@@ -492,12 +492,12 @@ def api_event(user_id: int, event: str, ctx: CoachContext, posted: UserData, exe
     What the member's records hold wins over the body; the body fills what the records lack.
     """
     from adaptivefit.db import session_scope
-    from adaptivefit.services import catalog
+    from adaptivefit.services.catalog import library
 
     with session_scope() as session:
         user = session.get(User, user_id)
         if exercise_id is not None:
-            name = catalog.exercise_name(session, user.id, exercise_id)
+            name = library.exercise_name(session, user.id, exercise_id)
             if name is None:
                 raise BadReference("context.exercise_id: no such exercise in your library.")
             ctx = replace(ctx, exercise=ctx.exercise or name,
@@ -521,7 +521,7 @@ def api_event(user_id: int, event: str, ctx: CoachContext, posted: UserData, exe
 
 def ai_tier(session, user: User) -> bool:
     """The ai_powered tier: an admin's grant or a Pro subscription, as the billing service decides."""
-    from adaptivefit.services import billing
+    from adaptivefit.services.payments import billing
 
     return billing.is_pro(session, user)
 

@@ -29,8 +29,8 @@ from adaptivefit.jobs.pubmed import Article
 from adaptivefit.jobs.youtube import Quality, Video
 from adaptivefit.models import JobRun, KnowledgeRecord, Role
 from adaptivefit.models.base import utcnow
-from adaptivefit.services import audit
-from adaptivefit.services.access import Actor, ValidationFailed, require
+from adaptivefit.services.core import audit
+from adaptivefit.services.core.access import Actor, ValidationFailed, require
 
 log = logging.getLogger("adaptivefit.jobs.knowledge")
 

@@ -36,7 +36,7 @@ from adaptivefit.jobs.pubmed_topics import TOPICS
 from adaptivefit.jobs.youtube import SEARCH_QUERIES
 from adaptivefit.models import JobRun
 from adaptivefit.models.base import utcnow
-from adaptivefit.services import payment_gateway
+from adaptivefit.services.payments import gateway
 
 log = logging.getLogger("adaptivefit.jobs.registry")
 
@@ -103,9 +103,9 @@ def youtube_fetcher(settings: Settings) -> Fetcher:
 
 def payout_gateway(settings: Settings) -> payouts.TransferGateway | None:
     """Stripe sends the transfers the platform owes; in test mode (no keys) they stay pending."""
-    if payment_gateway.test_mode(settings):
+    if gateway.test_mode(settings):
         return None
-    return payment_gateway.StripeGateway(settings)
+    return gateway.StripeGateway(settings)
 
 
 def knowledge_dir(settings: Settings) -> Path:

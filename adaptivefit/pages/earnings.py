@@ -8,7 +8,7 @@ import reflex as rx
 from adaptivefit.components.cards import empty_state, field_label, page_header, tag
 from adaptivefit.components.forms import field_error, form_field, section
 from adaptivefit.components.layout import app_page
-from adaptivefit.services.app_settings import CURRENCIES
+from adaptivefit.services.core.app_settings import CURRENCIES
 from adaptivefit.state.billing import BillingState
 from adaptivefit.state.earnings import EarningsState as E, RevenueState as R
 

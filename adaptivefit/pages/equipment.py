@@ -7,7 +7,7 @@ import reflex as rx
 from adaptivefit.components.cards import empty_state, page_header, tag
 from adaptivefit.components.layout import app_page
 from adaptivefit.components.forms import form_field, section
-from adaptivefit.services.avatars import MAX_AVATAR_BYTES
+from adaptivefit.services.files.avatars import MAX_AVATAR_BYTES
 from adaptivefit.state.auth import AuthState
 from adaptivefit.state.catalog import EquipmentCatalogState as S, EquipmentEditorState as E
 

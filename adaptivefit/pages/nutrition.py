@@ -7,7 +7,7 @@ import reflex as rx
 from adaptivefit.components.cards import field_label, page_header, tag
 from adaptivefit.components.forms import field_error, form_field, section
 from adaptivefit.components.layout import app_page
-from adaptivefit.services.nutrition_photos import MAX_PHOTO_BYTES
+from adaptivefit.services.nutrition.photos import MAX_PHOTO_BYTES
 from adaptivefit.state.nutrition import NutritionState as N
 
 SELECT_STYLE = {"padding": "0.5em", "width": "100%", "font_size": "16px", "border_radius": "var(--radius-2)",

@@ -7,7 +7,7 @@ import reflex as rx
 from adaptivefit.components.cards import field_label, page_header
 from adaptivefit.components.forms import field_error, form_field, section
 from adaptivefit.components.layout import app_page
-from adaptivefit.services.avatars import MAX_AVATAR_BYTES
+from adaptivefit.services.files.avatars import MAX_AVATAR_BYTES
 from adaptivefit.state.account import ProfileState as S
 
 AVATAR_UPLOAD = "avatar-upload"

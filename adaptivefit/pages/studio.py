@@ -7,7 +7,7 @@ import reflex as rx
 from adaptivefit.components.cards import empty_state, field_label, page_header, tag
 from adaptivefit.components.forms import field_error, form_field, section
 from adaptivefit.components.layout import app_page
-from adaptivefit.services.programs import COVER_MAX_BYTES, GOALS, LEVELS, label
+from adaptivefit.services.marketplace.programs import COVER_MAX_BYTES, GOALS, LEVELS, label
 from adaptivefit.state.programs import CURRENCY_OPTIONS
 from adaptivefit.state.programs import ProgramBuilderState as B
 from adaptivefit.state.programs import ProgramModerationState as M

@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 import reflex as rx
 
 from adaptivefit.models import User
-from adaptivefit.services import achievements, api_tokens, auth, avatars, mfa, privacy, profile
-from adaptivefit.services.access import ValidationFailed
+from adaptivefit.services.accounts import api_tokens, auth, mfa, privacy, profile
+from adaptivefit.services.files import avatars
+from adaptivefit.services.training import badges
+from adaptivefit.services.core.access import ValidationFailed
 from adaptivefit.state.auth import AuthState
 from adaptivefit.state.guard import actor, require_role, resolve_actor, with_user
 
@@ -50,7 +52,7 @@ def _profile_view(session, user: User) -> dict:
 
 def _badges(session, user: User) -> list[dict[str, str]]:
     return [{"title": b.title, "description": b.description, "date": b.awarded_at.strftime("%d %b %Y")}
-            for b in achievements.list_achievements(session, user)]
+            for b in badges.list_achievements(session, user)]
 
 
 class ProfileState(rx.State):

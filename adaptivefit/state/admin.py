@@ -14,8 +14,9 @@ import reflex as rx
 
 from adaptivefit.db import session_scope
 from adaptivefit.models import Role
-from adaptivefit.services import audit, users_admin
-from adaptivefit.services.access import STAFF, PermissionDenied, ValidationFailed
+from adaptivefit.services.accounts import users_admin
+from adaptivefit.services.core import audit
+from adaptivefit.services.core.access import STAFF, PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, require_role
 
 ALL = "all"

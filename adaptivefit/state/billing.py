@@ -20,8 +20,9 @@ import reflex as rx
 
 from adaptivefit.db import session_scope
 from adaptivefit.models import Role, User
-from adaptivefit.services import app_settings, billing
-from adaptivefit.services.access import PermissionDenied, ValidationFailed
+from adaptivefit.services.core import app_settings
+from adaptivefit.services.payments import billing
+from adaptivefit.services.core.access import PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, public, require_role, with_user
 
 POLL_SECONDS = 1
@@ -293,7 +294,7 @@ class PaymentsAdminState(rx.State):
         me = actor()
 
         def view():
-            from adaptivefit.services.test_payments import clock_datetime
+            from adaptivefit.services.payments.simulator import clock_datetime
 
             with session_scope() as session:
                 result = billing.admin_purchases(session, me, query=self.query, page=self.page)

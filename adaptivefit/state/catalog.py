@@ -1,4 +1,4 @@
-"""State for browsing the exercise library and the equipment catalog. Thin: services do the work."""
+"""State for browsing the exercise library and the equipment library. Thin: services do the work."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import reflex as rx
 
 from adaptivefit.db import session_scope
 from adaptivefit.models import Role
-from adaptivefit.services import avatars, catalog, equipment_profiles
-from adaptivefit.services.access import PermissionDenied, ValidationFailed
+from adaptivefit.services.catalog import equipment_profiles, library
+from adaptivefit.services.files import avatars
+from adaptivefit.services.core.access import PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, public, require_role
 
 ALL = "all"
@@ -18,7 +19,7 @@ LIBRARY_EDITORS = (Role.TRAINER, Role.MODERATOR, Role.ADMIN)
 
 def _library_page(query: str, muscle: str, category: str, equipment: str, page: int, user_id: int | None):
     with session_scope() as session:
-        result = catalog.search_exercises(
+        result = library.search_exercises(
             session,
             user_id=user_id,
             query=query,
@@ -27,7 +28,7 @@ def _library_page(query: str, muscle: str, category: str, equipment: str, page: 
             equipment="" if equipment == ALL else equipment,
             page=page,
         )
-        filters = catalog.exercise_filters(session)
+        filters = library.exercise_filters(session)
     return result, filters
 
 
@@ -120,7 +121,7 @@ def _equipment_rows():
                 "description": item.description,
                 "image": item.image or "",
             }
-            for item in catalog.list_equipment(session)
+            for item in library.list_equipment(session)
         ]
 
 

@@ -13,8 +13,10 @@ import reflex as rx
 
 from adaptivefit.db import session_scope
 from adaptivefit.models import Role
-from adaptivefit.services import app_settings, earnings, trainers
-from adaptivefit.services.access import Actor, PermissionDenied, ValidationFailed
+from adaptivefit.services.core import app_settings
+from adaptivefit.services.marketplace import trainers
+from adaptivefit.services.payments import earnings
+from adaptivefit.services.core.access import Actor, PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, require_role
 
 STATUS_TEXT = {

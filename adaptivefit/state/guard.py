@@ -16,8 +16,8 @@ from contextvars import ContextVar
 import reflex as rx
 
 from adaptivefit.db import session_scope
-from adaptivefit.services import auth
-from adaptivefit.services.access import Actor
+from adaptivefit.services.accounts import auth
+from adaptivefit.services.core.access import Actor
 
 _current_actor: ContextVar[Actor | None] = ContextVar("current_actor", default=None)
 
@@ -98,7 +98,7 @@ def actor() -> Actor:
 def with_user(fn, user_id: int, *args, **kwargs):
     """Run a service function on the acting user's own row, in one transaction (call in a thread)."""
     from adaptivefit.models import User
-    from adaptivefit.services.access import ValidationFailed
+    from adaptivefit.services.core.access import ValidationFailed
 
     with session_scope() as session:
         user = session.get(User, user_id)

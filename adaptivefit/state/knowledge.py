@@ -14,8 +14,8 @@ import reflex as rx
 from adaptivefit.db import session_scope
 from adaptivefit.jobs import knowledge
 from adaptivefit.models.knowledge import KNOWLEDGE_SOURCES
-from adaptivefit.services import knowledge_admin
-from adaptivefit.services.access import STAFF, Actor, PermissionDenied, ValidationFailed
+from adaptivefit.services.knowledge import moderation
+from adaptivefit.services.core.access import STAFF, Actor, PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, require_role
 
 ALL = "all"
@@ -29,7 +29,7 @@ def _when(value: datetime | None, *, with_time: bool = True) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
 
 
-def _row(row: knowledge_admin.RecordRow) -> dict[str, str]:
+def _row(row: moderation.RecordRow) -> dict[str, str]:
     return {
         "id": str(row.id), "source": row.source, "source_label": SOURCE_LABELS.get(row.source, row.source),
         "external_id": row.external_id, "topic": row.topic or "—", "title": row.title, "url": row.url,
@@ -42,11 +42,11 @@ def _row(row: knowledge_admin.RecordRow) -> dict[str, str]:
 def _view(me: Actor, *, query: str, source: str, topic: str, visibility: str, page: int) -> dict:
     source = "" if source == ALL else source
     with session_scope() as session:
-        topics = knowledge_admin.topics(session, me, source)
+        topics = moderation.topics(session, me, source)
         topic = topic if topic in topics else ALL
-        result = knowledge_admin.list_records(session, me, query=query, source=source,
+        result = moderation.list_records(session, me, query=query, source=source,
                                               topic="" if topic == ALL else topic, visibility=visibility, page=page)
-        counts = knowledge_admin.source_counts(session, me)
+        counts = moderation.source_counts(session, me)
     return {
         "rows": [_row(row) for row in result.rows], "total": result.total, "page": result.page,
         "pages": result.pages, "topics": topics, "topic": topic,
@@ -86,7 +86,7 @@ class KnowledgeAdminState(rx.State):
     @rx.event
     @require_role(*STAFF)
     async def search(self, value: str):
-        self.query, self.page = str(value)[: knowledge_admin.QUERY_MAX], 1
+        self.query, self.page = str(value)[: moderation.QUERY_MAX], 1
         await self._refresh()
 
     @rx.event
@@ -105,7 +105,7 @@ class KnowledgeAdminState(rx.State):
     @rx.event
     @require_role(*STAFF)
     async def filter_visibility(self, value: str):
-        self.visibility = value if value in knowledge_admin.VISIBILITIES else "visible"
+        self.visibility = value if value in moderation.VISIBILITIES else "visible"
         self.page = 1
         await self._refresh()
 

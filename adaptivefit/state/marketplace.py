@@ -11,8 +11,8 @@ import asyncio
 import reflex as rx
 
 from adaptivefit.db import session_scope
-from adaptivefit.services import marketplace, programs
-from adaptivefit.services.access import STAFF, PermissionDenied, ValidationFailed
+from adaptivefit.services.marketplace import listing, programs
+from adaptivefit.services.core.access import STAFF, PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, public, require_role, resolve_actor
 from adaptivefit.state.programs import route_id
 
@@ -68,12 +68,12 @@ async def _visitor(state: rx.State):
 
 def _browse(me, filters: dict, page: int):
     with session_scope() as session:
-        equipment = marketplace.my_equipment_ids(session, me) if me is not None and filters["mine"] else None
+        equipment = listing.my_equipment_ids(session, me) if me is not None and filters["mine"] else None
         if me is not None and filters["mine"] and equipment is None:
             equipment = []
         min_weeks, max_weeks = WEEK_RANGES.get(filters["weeks"], (None, None))
         price, max_price = PRICES.get(filters["price"], ("", None))
-        return marketplace.browse(session, query=filters["query"], goal=filters["goal"], level=filters["level"],
+        return listing.browse(session, query=filters["query"], goal=filters["goal"], level=filters["level"],
                                   equipment_ids=equipment, min_weeks=min_weeks, max_weeks=max_weeks, price=price,
                                   max_price_cents=max_price, min_rating=RATINGS.get(filters["min_rating"]),
                                   sort=filters["sort"], page=page)
@@ -100,7 +100,7 @@ class MarketplaceState(rx.State):
                    "price": self.price, "min_rating": self.min_rating, "sort": self.sort, "mine": self.mine}
         rows, total = await asyncio.to_thread(_browse, me, filters, self.page)
         self.total = total
-        self.pages = max(1, -(-total // marketplace.PAGE_SIZE))
+        self.pages = max(1, -(-total // listing.PAGE_SIZE))
         self.cards = [{
             "id": str(r.id), "href": f"/programs/{r.id}", "title": r.title, "trainer": r.trainer_name,
             "verified": "yes" if r.verified else "", "level": programs.label(r.level), "goal": programs.label(r.goal),
@@ -117,7 +117,7 @@ class MarketplaceState(rx.State):
     @rx.event
     @public
     async def search(self, value: str):
-        self.query, self.page = str(value)[: marketplace.QUERY_MAX], 1
+        self.query, self.page = str(value)[: listing.QUERY_MAX], 1
         await self._refresh()
 
     @rx.event
@@ -192,7 +192,7 @@ class ProgramPageState(rx.State):
 
     def _read(self, me, program_id: int) -> None:
         with session_scope() as session:
-            page = marketplace.program_page(session, me, program_id, reviews_page=self.reviews_page)
+            page = listing.program_page(session, me, program_id, reviews_page=self.reviews_page)
         self.loaded, self.signed_in = True, me is not None
         if page is None:
             self.found, self.pid = False, ""
@@ -215,7 +215,7 @@ class ProgramPageState(rx.State):
         self.reviews = [{"id": str(r.id), "author": r.author, "stars": "★" * r.rating + "☆" * (5 - r.rating),
                          "rating": str(r.rating), "body": r.body, "date": r.updated_at.strftime("%d %b %Y")}
                         for r in page.reviews]
-        self.reviews_pages = max(1, -(-page.reviews_total // marketplace.REVIEWS_PAGE_SIZE))
+        self.reviews_pages = max(1, -(-page.reviews_total // listing.REVIEWS_PAGE_SIZE))
         self.is_owner, self.has_access, self.can_review, self.listed = (page.is_owner, page.has_access,
                                                                         page.can_review, page.listed)
         self.plan_href = f"/plans?plan={page.plan_id}" if page.plan_id else "/plans"
@@ -263,13 +263,13 @@ class ProgramPageState(rx.State):
     @rx.event
     @require_role()
     async def save_review(self, form: dict):
-        return await self._review(marketplace.upsert_review, str(form.get("rating", ""))[:4],
+        return await self._review(listing.upsert_review, str(form.get("rating", ""))[:4],
                                   str(form.get("body", ""))[:3000], done="Thanks, your review is saved.")
 
     @rx.event
     @require_role()
     async def delete_review(self):
-        return await self._review(marketplace.delete_review, done="Your review is removed.")
+        return await self._review(listing.delete_review, done="Your review is removed.")
 
     @rx.event
     @require_role(*STAFF)
@@ -279,7 +279,7 @@ class ProgramPageState(rx.State):
         if not raw_id.isdigit():
             return None
         try:
-            await asyncio.to_thread(_with_session, marketplace.remove_review, actor(), int(raw_id),
+            await asyncio.to_thread(_with_session, listing.remove_review, actor(), int(raw_id),
                                     str(form.get("reason", ""))[:1000])
         except ValidationFailed as failed:
             self.errors = {f"remove-{raw_id}": next(iter(failed.errors.values()))}

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from adaptivefit.models import User
-from adaptivefit.services import foods, nutrition, nutrition_history, nutrition_photos
-from adaptivefit.services.access import ValidationFailed
-from adaptivefit.services.training_math import from_display, to_display
+from adaptivefit.services.nutrition import diary, foods, photos, trends
+from adaptivefit.services.core.access import ValidationFailed
+from adaptivefit.services.core.lifting import from_display, to_display
 from adaptivefit.state.guard import actor, require_role, with_user
 
 MEAL_LABELS = {"breakfast": "Breakfast", "lunch": "Lunch", "dinner": "Dinner", "snack": "Snacks"}
@@ -40,10 +40,10 @@ def _percent(value: float, target: float | None) -> int:
 
 
 def _record_daily_estimate(session, user: User) -> None:
-    history = nutrition.expenditure_history(session, user, limit=1)
+    history = diary.expenditure_history(session, user, limit=1)
     if history and history[-1].computed_at.date() == datetime.now(ZoneInfo("UTC")).date():
         return
-    nutrition.record_estimate(session, user)
+    diary.record_estimate(session, user)
 
 
 class NutritionState(rx.State):
@@ -77,7 +77,7 @@ class NutritionState(rx.State):
         self.day_label = ("Today" if day == today else "Yesterday" if day == today - timedelta(days=1)
                           else day.strftime("%a %d %b"))
         self.units = user.units
-        view = nutrition.day_view(session, user, day)
+        view = diary.day_view(session, user, day)
         targets = view.targets
         self.has_targets = targets is not None
         totals = view.totals
@@ -101,31 +101,31 @@ class NutritionState(rx.State):
             "entries": [{"id": str(e.id), "name": e.name, "amount": _amount(e.quantity, e.unit), "kcal": _fmt(e.kcal),
                          "macros": f"P {_fmt(e.protein_g)} · C {_fmt(e.carbs_g)} · F {_fmt(e.fat_g)}",
                          # Signed for this member's own entries only: the view holds no one else's.
-                         "photo": nutrition_photos.photo_url(user, e.photo)}
+                         "photo": photos.photo_url(user, e.photo)}
                         for e in view.meals.get(meal, [])],
-        } for meal in nutrition.MEALS]
-        self.hints = nutrition.daily_hints(session, user, day)
-        self.recents = [{"id": str(food_id), "name": name} for food_id, name in nutrition.recent_foods(session, user)]
-        series = nutrition_history.intake_by_day(session, user, days=int(self.period), today=today)
+        } for meal in diary.MEALS]
+        self.hints = diary.daily_hints(session, user, day)
+        self.recents = [{"id": str(food_id), "name": name} for food_id, name in diary.recent_foods(session, user)]
+        series = trends.intake_by_day(session, user, days=int(self.period), today=today)
         self.week = series
-        self.split = nutrition_history.macro_split(series)
+        self.split = trends.macro_split(series)
 
         def shown(kg):
             return None if kg is None else round(to_display(kg, user.units), 1)
 
         self.energy = [{**p, "date": date.fromisoformat(p["date"]).strftime("%d %b"), "weight": shown(p["weight"]),
                         "trend": shown(p["trend"])}
-                       for p in nutrition_history.weight_and_energy(session, user, days=int(self.period))]
+                       for p in trends.weight_and_energy(session, user, days=int(self.period))]
         self.trend = [{"date": str(p["date"]),
                        "weight": round(to_display(p["weight"], user.units), 1) if p["weight"] else None,
-                       "trend": round(to_display(p["trend"], user.units), 1)} for p in nutrition.weight_trend(session, user)]
-        suggestion = nutrition.suggest_calorie_update(session, user)
+                       "trend": round(to_display(p["trend"], user.units), 1)} for p in diary.weight_trend(session, user)]
+        suggestion = diary.suggest_calorie_update(session, user)
         self.suggestion = ({"expenditure": f"{suggestion['expenditure']:,}", "suggested": f"{suggestion['suggested']:,}",
                             "current": f"{suggestion['current']:,}", "message": suggestion["message"]}
                            if suggestion else {})
         self.estimates = [{"date": row.computed_at.date().isoformat(), "kcal": _fmt(row.kcal_per_day),
                            "applied": "applied" if row.applied else ""}
-                          for row in nutrition.expenditure_history(session, user)][-8:]
+                          for row in diary.expenditure_history(session, user)][-8:]
 
     async def _refresh(self) -> None:
         await asyncio.to_thread(with_user, self._read, actor().id)
@@ -233,7 +233,7 @@ class NutritionState(rx.State):
             eaten_at = None
             if day is not None and day != _today(user):
                 eaten_at = datetime.combine(day, datetime.now().time(), ZoneInfo(user.timezone or "UTC"))
-            nutrition.log_food(session, user, food_id=int(self.chosen.get("id", "0") or 0),
+            diary.log_food(session, user, food_id=int(self.chosen.get("id", "0") or 0),
                                quantity=fields.get("quantity", ""), unit=fields.get("unit", "g"),
                                meal_type=fields.get("meal", "snack"), eaten_at=eaten_at)
 
@@ -255,7 +255,7 @@ class NutritionState(rx.State):
         except ValueError:
             return
         try:
-            await asyncio.to_thread(with_user, nutrition.delete_entry, actor().id, target)
+            await asyncio.to_thread(with_user, diary.delete_entry, actor().id, target)
         except ValidationFailed:
             return rx.toast.error("That entry could not be found.")
         await self._refresh()
@@ -274,7 +274,7 @@ class NutritionState(rx.State):
             return
         quantity = str(form.get("quantity", ""))[:20]
         try:
-            await asyncio.to_thread(with_user, lambda s, u: nutrition.update_entry(s, u, target, quantity=quantity),
+            await asyncio.to_thread(with_user, lambda s, u: diary.update_entry(s, u, target, quantity=quantity),
                                     actor().id)
         except ValidationFailed as failed:
             self.errors = {"edit": " ".join(failed.errors.values())}
@@ -292,9 +292,9 @@ class NutritionState(rx.State):
         if not files:
             return rx.toast.error("Choose a photo first.")
         # One byte past the limit: enough to refuse an oversized file without reading it all.
-        data = await files[0].read(nutrition_photos.MAX_PHOTO_BYTES + 1)
+        data = await files[0].read(photos.MAX_PHOTO_BYTES + 1)
         try:
-            await asyncio.to_thread(with_user, nutrition_photos.set_entry_photo, actor().id, target, data)
+            await asyncio.to_thread(with_user, photos.set_entry_photo, actor().id, target, data)
         except ValidationFailed as failed:
             self.errors = {"photo": next(iter(failed.errors.values()))}
             return
@@ -310,7 +310,7 @@ class NutritionState(rx.State):
         except ValueError:
             return
         try:
-            await asyncio.to_thread(with_user, nutrition_photos.remove_entry_photo, actor().id, target)
+            await asyncio.to_thread(with_user, photos.remove_entry_photo, actor().id, target)
         except ValidationFailed:
             return rx.toast.error("That entry could not be found.")
         await self._refresh()
@@ -347,8 +347,8 @@ class NutritionState(rx.State):
 
         def copy(session, user):
             if meal == "day":
-                return nutrition.copy_day(session, user, day - timedelta(days=1), day)
-            return nutrition.copy_meal(session, user, day - timedelta(days=1), meal, day)
+                return diary.copy_day(session, user, day - timedelta(days=1), day)
+            return diary.copy_meal(session, user, day - timedelta(days=1), meal, day)
 
         try:
             count = await asyncio.to_thread(with_user, copy, me.id)
@@ -367,7 +367,7 @@ class NutritionState(rx.State):
             except ValueError:
                 pass
         try:
-            await asyncio.to_thread(with_user, nutrition.set_goal, actor().id, fields)
+            await asyncio.to_thread(with_user, diary.set_goal, actor().id, fields)
         except ValidationFailed as failed:
             self.errors = failed.errors
             return
@@ -385,7 +385,7 @@ class NutritionState(rx.State):
             self.errors = {"weight": "Enter your weight as a number."}
             return
         try:
-            await asyncio.to_thread(with_user, nutrition.log_bodyweight, actor().id, kg)
+            await asyncio.to_thread(with_user, diary.log_bodyweight, actor().id, kg)
         except ValidationFailed as failed:
             self.errors = {"weight": next(iter(failed.errors.values()))}
             return
@@ -397,7 +397,7 @@ class NutritionState(rx.State):
     @require_role()
     async def apply_suggestion(self):
         try:
-            await asyncio.to_thread(with_user, nutrition.apply_suggestion, actor().id)
+            await asyncio.to_thread(with_user, diary.apply_suggestion, actor().id)
         except ValidationFailed as failed:
             return rx.toast.error(next(iter(failed.errors.values())))
         await self._refresh()

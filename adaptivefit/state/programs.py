@@ -13,8 +13,10 @@ import reflex as rx
 
 from adaptivefit.db import session_scope
 from adaptivefit.models import Role
-from adaptivefit.services import app_settings, catalog, programs
-from adaptivefit.services.access import STAFF, PermissionDenied, ValidationFailed
+from adaptivefit.services.catalog import library
+from adaptivefit.services.core import app_settings
+from adaptivefit.services.marketplace import programs
+from adaptivefit.services.core.access import STAFF, PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, require_role
 
 TRAINERS = (Role.TRAINER, Role.ADMIN)
@@ -108,7 +110,7 @@ class ProgramBuilderState(rx.State):
     def _read(self, me, program_id: int) -> None:
         view = _run(programs.builder_view, me, program_id)
         with session_scope() as session:
-            equipment = [(e.id, e.name) for e in catalog.list_equipment(session)]
+            equipment = [(e.id, e.name) for e in library.list_equipment(session)]
         self.pid, self.found = str(view.id), True
         self.form = {"title": view.title, "description": view.description, "goal": view.goal, "level": view.level,
                      "duration_weeks": str(view.duration_weeks), "price_kind": view.price_kind, "price": view.price,

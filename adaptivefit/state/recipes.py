@@ -7,8 +7,8 @@ import asyncio
 import reflex as rx
 
 from adaptivefit.models import Food
-from adaptivefit.services import foods, recipes
-from adaptivefit.services.access import ValidationFailed
+from adaptivefit.services.nutrition import foods, recipes
+from adaptivefit.services.core.access import ValidationFailed
 from adaptivefit.state.guard import actor, require_role, with_user
 
 MAX_LINES = 100

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import reflex as rx
 
 from adaptivefit.db import session_scope
-from adaptivefit.services import trainers
-from adaptivefit.services.access import STAFF, PermissionDenied, ValidationFailed
+from adaptivefit.services.marketplace import trainers
+from adaptivefit.services.core.access import STAFF, PermissionDenied, ValidationFailed
 from adaptivefit.state.guard import actor, public, require_role, with_user
 
 STATUS_LABELS = {"pending": "Pending", "approved": "Approved", "rejected": "Rejected"}

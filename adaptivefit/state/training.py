@@ -8,19 +8,11 @@ import reflex as rx
 
 from adaptivefit.db import session_scope
 from adaptivefit.models import User
-from adaptivefit.services import (
-    achievements,
-    catalog,
-    dashboard,
-    equipment_profiles,
-    exercises_admin,
-    goals,
-    plans,
-    programs,
-    records,
-)
-from adaptivefit.services.access import PermissionDenied, ValidationFailed
-from adaptivefit.services.training_math import from_display, to_display
+from adaptivefit.services.catalog import equipment_profiles, exercises_admin, library
+from adaptivefit.services.marketplace import programs
+from adaptivefit.services.training import badges, dashboard, goals, plans, records
+from adaptivefit.services.core.access import PermissionDenied, ValidationFailed
+from adaptivefit.services.core.lifting import from_display, to_display
 from adaptivefit.state.guard import actor, require_role, with_user
 
 
@@ -78,7 +70,7 @@ class PlanState(rx.State):
             } for e in day.exercises],
         } for day in view.days]
         self.exercise_options = [{"id": str(r.id), "name": r.name}
-                                 for r in catalog.search_exercises(session, user_id=user.id, page_size=400).rows]
+                                 for r in library.search_exercises(session, user_id=user.id, page_size=400).rows]
 
     async def _refresh(self, plan_id: str = "") -> None:
         await asyncio.to_thread(with_user, lambda s, u: self._read(s, u, plan_id or self.plan_id), actor().id)
@@ -178,7 +170,7 @@ class GearState(rx.State):
             "items": [{"id": str(i.equipment_id), "name": i.name,
                        "unavailable": "yes" if i.temporarily_unavailable else ""} for i in p.items],
         } for p in equipment_profiles.list_profiles(session, user)]
-        self.equipment = [{"id": str(e.id), "name": e.name} for e in catalog.list_equipment(session)]
+        self.equipment = [{"id": str(e.id), "name": e.name} for e in library.list_equipment(session)]
 
     async def _refresh(self) -> None:
         await asyncio.to_thread(with_user, self._read, actor().id)
@@ -271,7 +263,7 @@ class DashboardState(rx.State):
         self.streak = dashboard.current_streak_weeks(session, user)
         self.best_streak = dashboard.longest_streak_weeks(session, user)
         self.badges = [{"title": b.title, "description": b.description, "icon": b.icon,
-                        "date": b.awarded_at.strftime("%d %b %Y")} for b in achievements.list_achievements(session, user)]
+                        "date": b.awarded_at.strftime("%d %b %Y")} for b in badges.list_achievements(session, user)]
         self.lifts = [{"id": str(i), "name": n} for i, n in dashboard.top_lifts(session, user)]
         if not self.lift_id and self.lifts:
             self.lift_id = self.lifts[0]["id"]
@@ -369,7 +361,7 @@ class ExerciseEditorState(rx.State):
 
 def _exercise_details(user_id: int, exercise_id: int) -> dict[str, str] | None:
     with session_scope() as session:
-        row = next((r for r in catalog.search_exercises(session, user_id=user_id, page_size=1,
+        row = next((r for r in library.search_exercises(session, user_id=user_id, page_size=1,
                                                         exercise_ids=[exercise_id]).rows), None)
         if row is None:
             return None

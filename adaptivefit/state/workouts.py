@@ -15,9 +15,10 @@ import reflex as rx
 
 from adaptivefit.coach import service as coach
 from adaptivefit.models import User
-from adaptivefit.services import achievements, catalog, equipment_profiles, history_io, plans, workouts
-from adaptivefit.services.access import ValidationFailed
-from adaptivefit.services.training_math import e1rm, from_display, to_display
+from adaptivefit.services.catalog import equipment_profiles, library
+from adaptivefit.services.training import badges, history_io, plans, workouts
+from adaptivefit.services.core.access import ValidationFailed
+from adaptivefit.services.core.lifting import e1rm, from_display, to_display
 from adaptivefit.state.guard import actor, public, require_role, with_user
 
 
@@ -97,7 +98,7 @@ def _view(session, user: User, extra_ids: list[int]) -> dict:
     blocks = list(view.blocks)
     for exercise_id in extra_ids:
         if exercise_id not in seen:
-            exercise = catalog.exercise_name(session, user.id, exercise_id)
+            exercise = library.exercise_name(session, user.id, exercise_id)
             if exercise is not None:
                 blocks.append(workouts.ExerciseBlock(exercise_id=exercise_id, name=exercise, planned=None,
                                                      previous=(), sets=()))
@@ -240,7 +241,7 @@ class WorkoutState(rx.State):
 
         def find(session, user):
             return [{"id": str(r.id), "name": r.name, "equipment": ", ".join(r.equipment) or "Bodyweight"}
-                    for r in catalog.search_exercises(session, user_id=user.id, query=self.search, page_size=8).rows]
+                    for r in library.search_exercises(session, user_id=user.id, query=self.search, page_size=8).rows]
 
         self.search_results = await asyncio.to_thread(with_user, find, me.id)
 
@@ -282,10 +283,10 @@ class WorkoutState(rx.State):
                 reps=str(form.get("reps", ""))[:10], load_kg=load_kg, rpe=str(form.get("rpe", "") or "")[:5] or None,
                 rir=str(form.get("rir", "") or "")[:5] or None,
                 set_type=str(form.get("set_type", "working"))[:10], note=str(form.get("note", ""))[:500])
-            achievements.evaluate(session, user)
+            badges.evaluate(session, user)
             shown = coach.coach_logged_set(session, user, logged.id)
             wants_ai = shown is not None and coach.ai_tier(session, user)
-            return logged, [b.title for b in achievements.unannounced(session, user)], (shown.id if wants_ai else None)
+            return logged, [b.title for b in badges.unannounced(session, user)], (shown.id if wants_ai else None)
 
         try:
             logged, badges, ai_for = await asyncio.to_thread(with_user, write, me.id)
@@ -307,8 +308,8 @@ class WorkoutState(rx.State):
             self._coach_uid = me.id
             events.append(WorkoutState.write_ai_message(str(ai_for)))
         if badges:
-            await asyncio.to_thread(with_user, lambda s, u: achievements.mark_announced(
-                s, u, [b.code for b in achievements.unannounced(s, u)]), me.id)
+            await asyncio.to_thread(with_user, lambda s, u: badges.mark_announced(
+                s, u, [b.code for b in badges.unannounced(s, u)]), me.id)
         return events
 
     @rx.event
@@ -431,10 +432,10 @@ class WorkoutState(rx.State):
                 raise ValidationFailed({"workout": "There is no workout to finish."})
             summary = workouts.finish_workout(session, user, workout.id)
             coach.coach_finished_workout(session, user, workout.id)
-            achievements.evaluate(session, user)
-            badges = achievements.unannounced(session, user)
-            achievements.mark_announced(session, user, [b.code for b in badges])
-            return summary, [b.title for b in badges], user.units
+            badges.evaluate(session, user)
+            earned = badges.unannounced(session, user)
+            badges.mark_announced(session, user, [b.code for b in earned])
+            return summary, [b.title for b in earned], user.units
 
         try:
             summary, badges, units = await asyncio.to_thread(with_user, done, me.id)

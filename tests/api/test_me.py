@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from adaptivefit.api import build_api
 from adaptivefit.api.auth import api_actor
 from adaptivefit.models import Role, User
-from adaptivefit.services import api_tokens
+from adaptivefit.services.accounts import api_tokens
 
 
 def _user_with_token(session, name="Maya", role=Role.MEMBER):

@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from adaptivefit import db
 from adaptivefit.models import Checkout, Role, StripeEvent, Trainer
-from adaptivefit.services import billing, test_payments
-from tests.services.billing_fixtures import interfaces, make_program, make_user, webhook_client  # noqa: F401
+from adaptivefit.services.payments import billing, simulator
+from tests.services.payments.billing_fixtures import interfaces, make_program, make_user, webhook_client  # noqa: F401
 
 CARD = {"email": "buyer@example.com", "card_number": "4242 4242 4242 4242", "expiry": "12 / 34", "cvc": "123",
         "name": "Ada Buyer"}
@@ -19,7 +19,7 @@ CARD = {"email": "buyer@example.com", "card_number": "4242 4242 4242 4242", "exp
 @pytest.fixture
 def app(database, interfaces, env, monkeypatch):  # noqa: F811
     env(DATABASE_URL=database, PUBLIC_URL="http://127.0.0.1:9")
-    monkeypatch.setattr(test_payments, "client_factory", webhook_client)
+    monkeypatch.setattr(simulator, "client_factory", webhook_client)
     return webhook_client()
 
 

@@ -9,7 +9,8 @@ from starlette.testclient import TestClient
 
 from adaptivefit.api import build_api
 from adaptivefit.models import FoodEntry, User
-from adaptivefit.services import nutrition_photos, private_files
+from adaptivefit.services.files import private_files
+from adaptivefit.services.nutrition import photos as nutrition_photos
 
 
 def _jpeg() -> bytes:
@@ -90,7 +91,7 @@ def test_unknown_removed_and_foreign_names_are_404(client, session, photos):
     assert client.get(url.replace(name, "f" * 32 + ".webp")).status_code == 404
     assert client.get("/api/private/..%2F..%2Fadaptivefit.db?exp=1&sig=x").status_code == 404
     assert client.get("/api/private/" + "a" * 32 + ".svg?exp=1&sig=x").status_code == 404
-    nutrition_photos.remove_entry_photo(session, ann, entry.id)
+    photos.remove_entry_photo(session, ann, entry.id)
     session.commit()
     # The URL was valid a moment ago; the record no longer holds the file, and the file is gone.
     response = client.get(url)

@@ -9,8 +9,9 @@ from starlette.testclient import TestClient
 
 from adaptivefit.api import build_api
 from adaptivefit.models import Role, User
-from adaptivefit.services import private_files, trainers
-from tests.services.test_trainers import FORM, PDF
+from adaptivefit.services.files import private_files
+from adaptivefit.services.marketplace import trainers
+from tests.services.marketplace.test_trainers import FORM, PDF
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from adaptivefit.config import get_settings
 from adaptivefit.db import session_scope
 from adaptivefit.jobs import knowledge, registry, scrapers
 from adaptivefit.models import KnowledgeRecord, User
-from adaptivefit.services.access import Actor
+from adaptivefit.services.core.access import Actor
 
 PMID = "99999901"
 

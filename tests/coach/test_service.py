@@ -8,15 +8,16 @@ from sqlmodel import select
 
 from adaptivefit.coach import rules, service
 from adaptivefit.models import CoachTweak, Exercise, FitnessData, Goal, Plan, PlanDay, PlanExercise, User, WorkoutSet
-from adaptivefit.services import catalog, workouts
-from adaptivefit.services.access import ValidationFailed
+from adaptivefit.services.catalog import library
+from adaptivefit.services.training import workouts
+from adaptivefit.services.core.access import ValidationFailed
 
 T0 = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def gym(session):
-    catalog.install_library(session)
+    library.install_library(session)
     ada = User(email="ada@example.com", name="Ada", fitness_level="intermediate")
     bob = User(email="bob@example.com", name="Bob")
     session.add_all([ada, bob])

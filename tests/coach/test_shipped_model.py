@@ -11,7 +11,8 @@ from tests.conftest import run_async
 from adaptivefit.coach import engine, guardrails, lm, service
 from adaptivefit.coach.types import EVENTS, CoachContext, UserData
 from adaptivefit.models import CoachTweak, Exercise, User
-from adaptivefit.services import catalog, workouts
+from adaptivefit.services.catalog import library
+from adaptivefit.services.training import workouts
 
 SHIPPED = next(p for p in sorted(lm.SHIPPED_MODELS.iterdir()) if lm._version_info(p) is not None)
 
@@ -48,7 +49,7 @@ def test_a_pro_members_tweak_gets_the_models_words_in_the_app(session, env, tmp_
     lm.reset_coach_model()
     env(COACH_MODEL_DIR=str(tmp_path / "models"), COACH_TIME_BUDGET_MS="5000")
     assert lm.install_default_model() is not None
-    catalog.install_library(session)
+    library.install_library(session)
     pro = User(email="pro@example.com", name="Pro", coach_ai=True)
     free = User(email="free@example.com", name="Free")
     session.add_all([pro, free])

@@ -26,7 +26,7 @@ from sqlmodel import select
 from adaptivefit.db import session_scope
 from adaptivefit.jobs.payouts import make_payouts, previous_month
 from adaptivefit.models import LedgerEntry, Role, Trainer, User
-from adaptivefit.services.passwords import hash_password
+from adaptivefit.services.accounts.passwords import hash_password
 
 now = datetime.now(UTC)
 this_month = previous_month(now)[1]

@@ -18,7 +18,7 @@ from adaptivefit.coach import train as coach_train
 from adaptivefit.coach.phrases import Phrase, load_phrases
 from adaptivefit.jobs import curated, knowledge, registry, retrain
 from adaptivefit.models import KnowledgeRecord, User
-from adaptivefit.services.access import Actor
+from adaptivefit.services.core.access import Actor
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 from adaptivefit.jobs import knowledge, pubmed
 from adaptivefit.jobs.youtube import Quality, Video
 from adaptivefit.models import AuditEvent, JobRun, KnowledgeRecord, User
-from adaptivefit.services.access import Actor, PermissionDenied, ValidationFailed
+from adaptivefit.services.core.access import Actor, PermissionDenied, ValidationFailed
 from tests.conftest import SHARED_DATA, shared_data_missing
 
 META = SHARED_DATA / "pubmed" / "metapub"

@@ -12,7 +12,8 @@ import pytest
 
 import adaptivefit.pages  # noqa: F401 - defines every state class
 from adaptivefit.models import Role, Trainer
-from adaptivefit.services import app_settings, auth
+from adaptivefit.services.accounts import auth
+from adaptivefit.services.core import app_settings
 from adaptivefit.state.earnings import EarningsState, RevenueState
 from tests.jobs.ledger_rows import entry
 

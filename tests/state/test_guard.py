@@ -17,7 +17,7 @@ from sqlmodel import select
 
 import adaptivefit.pages  # noqa: F401 - defines every state class
 from adaptivefit.models import AuditEvent, Role, User
-from adaptivefit.services import auth
+from adaptivefit.services.accounts import auth
 
 
 def _app_states() -> list[type[rx.State]]:

@@ -19,7 +19,7 @@ from adaptivefit import db
 from adaptivefit.jobs import knowledge, registry
 from adaptivefit.jobs.registry import JobSpec
 from adaptivefit.models import JobRun, Role
-from adaptivefit.services import auth
+from adaptivefit.services.accounts import auth
 from adaptivefit.state import jobs as jobs_state
 from adaptivefit.state.jobs import JobsState
 

@@ -1,0 +1,389 @@
+"""Importing wger's exercise database (its JSON export) into the shared exercise library.
+
+wger publishes exercises as Django fixtures: `exercise-base-data.json` holds the language-neutral
+base (category, muscles, equipment, licence, a UUID) and `translations.json` holds each
+language's name and HTML description. The reference tables (categories, equipment, muscles,
+licences, languages) sit beside them. Plain lists of flat records (wger's REST shape, with `id`
+instead of `pk`) are read too.
+
+The import adds and flushes; the caller commits. A re-import finds rows by wger's UUID
+(`Exercise.external_id`), so it updates instead of duplicating.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from adaptivefit.models import Equipment, Exercise, ExerciseEquipment
+from adaptivefit.services.core.access import ValidationFailed
+from adaptivefit.services.catalog.library import load_shipped, slugify
+
+SOURCE = "wger"
+
+BASE_FILE = "exercise-base-data.json"
+TRANSLATIONS_FILE = "translations.json"
+
+# wger's category names (lower-cased) -> ours.
+CATEGORY_MAP = {
+    "abs": "core",
+    "arms": "arms",
+    "back": "back",
+    "calves": "legs",
+    "cardio": "cardio",
+    "chest": "chest",
+    "legs": "legs",
+    "shoulders": "shoulders",
+    "glutes": "glutes",
+    "core": "core",
+    "full body": "full body",
+    "stretching": "mobility",
+    "mobility": "mobility",
+}
+DEFAULT_CATEGORY = "full body"
+
+# wger's muscles, by Latin name and by English name (both lower-cased) -> ours.
+MUSCLE_MAP = {
+    "biceps brachii": "biceps",
+    "brachialis": "biceps",
+    "anterior deltoid": "front delts",
+    "lateral deltoid": "side delts",
+    "posterior deltoid": "rear delts",
+    # ExRx and most gyms count the serratus with the chest.
+    "serratus anterior": "chest",
+    "pectoralis major": "chest",
+    "triceps brachii": "triceps",
+    "rectus abdominis": "abs",
+    "gastrocnemius": "calves",
+    "soleus": "calves",
+    "gluteus maximus": "glutes",
+    "gluteus medius": "abductors",
+    "trapezius": "traps",
+    "quadriceps femoris": "quadriceps",
+    "biceps femoris": "hamstrings",
+    "latissimus dorsi": "lats",
+    "obliquus externus abdominis": "obliques",
+    "erector spinae": "lower back",
+    "biceps": "biceps",
+    "shoulders": "front delts",
+    "chest": "chest",
+    "triceps": "triceps",
+    "abs": "abs",
+    "calves": "calves",
+    "glutes": "glutes",
+    "quads": "quadriceps",
+    "hamstrings": "hamstrings",
+    "lats": "lats",
+    "lower back": "lower back",
+    "traps": "traps",
+    "forearms": "forearms",
+    "obliques": "obliques",
+}
+
+# An exercise wger lists without muscles still needs a primary muscle: the category's usual one.
+CATEGORY_DEFAULT_MUSCLE = {
+    "chest": "chest",
+    "back": "upper back",
+    "shoulders": "side delts",
+    "arms": "biceps",
+    "legs": "quadriceps",
+    "glutes": "glutes",
+    "core": "abs",
+    "full body": "quadriceps",
+    "cardio": "cardiovascular",
+    "mobility": "hip flexors",
+}
+
+# wger's equipment names (lower-cased) -> ours; None means "nothing to own".
+EQUIPMENT_MAP: dict[str, str | None] = {
+    "barbell": "Barbell",
+    "sz-bar": "EZ Bar",
+    "dumbbell": "Dumbbell",
+    "gym mat": None,
+    # Our catalog has no stability ball, and it is not something a plan should require.
+    "swiss ball": None,
+    "pull-up bar": "Pull-up Bar",
+    "none (bodyweight exercise)": None,
+    "bench": "Flat Bench",
+    "incline bench": "Adjustable Bench",
+    "kettlebell": "Kettlebell",
+    "resistance band": "Resistance Band",
+    "cable machine": "Cable Machine",
+}
+
+_NAME_MAX = 120
+_INSTRUCTIONS_MAX = 4000
+_AUTHOR_MAX = 500
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (record id, reason)
+    unchanged: int = 0
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the text of an HTML fragment, one line per block element."""
+
+    BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text from wger's HTML description: tags and entities gone, whitespace normalised."""
+    parser = _TextExtractor()
+    parser.feed(fragment or "")
+    parser.close()
+    lines = (re.sub(r"\s+", " ", line).strip() for line in "".join(parser.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _read_records(path: Path) -> list[dict[str, Any]]:
+    """Records of a fixture (`{model, pk, fields}`) or a plain list, flattened to dicts with `id`."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ValidationFailed({"directory": f"{path.name} is missing from the wger export."}) from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationFailed({"directory": f"{path.name} is not valid JSON: {exc}"}) from exc
+    if isinstance(raw, dict):
+        raw = raw.get("results", [])
+    if not isinstance(raw, list):
+        raise ValidationFailed({"directory": f"{path.name} does not hold a list of records."})
+    records = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        if isinstance(item.get("fields"), dict):
+            records.append({"model": item.get("model", ""), "id": item.get("pk"), **item["fields"]})
+        else:
+            records.append({"model": item.get("model", ""), **item})
+    return records
+
+
+def _of_model(records: list[dict[str, Any]], model: str, required: str) -> list[dict[str, Any]]:
+    """The records of one model: by the fixture's model name, or by a telling field in a plain list."""
+    return [r for r in records if r["model"] == model or (not r["model"] and required in r)]
+
+
+def _by_id(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    return {r.get("id"): r for r in records}
+
+
+@dataclass
+class _Reference:
+    categories: dict[Any, str]
+    muscles: dict[Any, str | None]
+    equipment: dict[Any, str | None]
+    licenses: dict[Any, str]
+    language_id: Any
+    language_name: str
+
+
+def _load_reference(directory: Path, language: str) -> _Reference:
+    categories = {
+        r["id"]: CATEGORY_MAP.get(str(r.get("name", "")).strip().lower(), DEFAULT_CATEGORY)
+        for r in _of_model(_read_records(directory / "categories.json"), "exercises.exercisecategory", "name")
+    }
+    muscles: dict[Any, str | None] = {}
+    for r in _of_model(_read_records(directory / "muscles.json"), "exercises.muscle", "name"):
+        names = (str(r.get("name", "")).strip().lower(), str(r.get("name_en") or "").strip().lower())
+        muscles[r["id"]] = next((MUSCLE_MAP[n] for n in names if n in MUSCLE_MAP), None)
+    equipment = {
+        r["id"]: EQUIPMENT_MAP.get(str(r.get("name", "")).strip().lower())
+        for r in _of_model(_read_records(directory / "equipment.json"), "exercises.equipment", "name")
+    }
+    licenses = {
+        r["id"]: str(r.get("short_name") or r.get("full_name") or "").strip()
+        for r in _of_model(_read_records(directory / "licenses.json"), "core.license", "short_name")
+    }
+    languages = _of_model(_read_records(directory / "languages.json"), "core.language", "short_name")
+    match = next((r for r in languages if r.get("short_name") == language), None)
+    if match is None:
+        raise ValidationFailed({"language": f"The wger export has no language {language!r}."})
+    name = match.get("full_name_en") or match.get("full_name") or language
+    return _Reference(categories, muscles, equipment, licenses, match["id"], name)
+
+
+def _muscles(base: dict[str, Any], ref: _Reference) -> list[str]:
+    """Our muscles for a wger exercise, its primary ones first."""
+    primary = [ref.muscles.get(m) for m in base.get("muscles") or []]
+    secondary = [ref.muscles.get(m) for m in base.get("muscles_secondary") or []]
+    return list(dict.fromkeys(m for m in primary + secondary if m))
+
+
+def _equipment_ids(session: Session, names: list[str], cache: dict[str, Equipment]) -> list[int]:
+    """Ids of our equipment rows for these names, adding a shipped item the database lacks."""
+    ids = []
+    for name in names:
+        row = cache.get(name)
+        if row is None:
+            shipped = next(item for item in load_shipped("equipment.json") if item["name"] == name)
+            row = Equipment(name=name, type=shipped["type"], description=shipped["description"])
+            session.add(row)
+            session.flush()
+            cache[name] = row
+        ids.append(row.id)
+    return ids
+
+
+def _unique_slug(name: str, external_id: str, taken: set[str]) -> str:
+    base = slugify(name)[:120] or f"exercise-{external_id[:8]}"
+    slug = base
+    if slug in taken:
+        slug = f"{base}-wger"
+        number = 2
+        while slug in taken:
+            slug = f"{base}-wger-{number}"
+            number += 1
+    taken.add(slug)
+    return slug
+
+
+def import_wger(session: Session, directory: Path, *, language: str = "en") -> ImportReport:
+    """Add or update the shared library from a wger export folder; see the module's docstring."""
+    directory = Path(directory)
+    ref = _load_reference(directory, language)
+    bases = _of_model(_read_records(directory / BASE_FILE), "exercises.exercise", "uuid")
+    translations = _of_model(_read_records(directory / TRANSLATIONS_FILE), "exercises.translation", "language")
+
+    wanted: dict[Any, dict[str, Any]] = {}
+    for t in translations:
+        if t.get("language") != ref.language_id:
+            continue
+        base_id = t.get("exercise", t.get("exercise_base"))
+        # Keep the first translation with a name if wger ever holds two for one language.
+        if base_id not in wanted or not str(wanted[base_id].get("name") or "").strip():
+            wanted[base_id] = t
+
+    report = ImportReport()
+    known_bases = {b.get("id") for b in bases}
+    for base_id, t in wanted.items():
+        if base_id not in known_bases:
+            report.skipped.append((f"translation {t.get('id')}", f"its exercise {base_id} is not in {BASE_FILE}"))
+
+    existing = {
+        e.external_id: e
+        for e in session.exec(
+            select(Exercise).where(Exercise.source == SOURCE, Exercise.external_id.is_not(None))
+        ).all()
+    }
+    links: dict[int, set[int]] = {}
+    for link in session.exec(
+        select(ExerciseEquipment)
+        .join(Exercise, Exercise.id == ExerciseEquipment.exercise_id)
+        .where(Exercise.source == SOURCE)
+    ):
+        links.setdefault(link.exercise_id, set()).add(link.equipment_id)
+    taken_slugs = set(session.exec(select(Exercise.slug)).all())
+    equipment_cache = {e.name: e for e in session.exec(select(Equipment)).all()}
+
+    for base in bases:
+        external_id = str(base.get("uuid") or "").strip()
+        record_id = external_id or f"exercise {base.get('id')}"
+        if not external_id:
+            report.skipped.append((record_id, "no UUID to track it by"))
+            continue
+        translation = wanted.get(base.get("id"))
+        if translation is None:
+            report.skipped.append((record_id, f"no {ref.language_name} translation"))
+            continue
+        name = re.sub(r"\s+", " ", str(translation.get("name") or "")).strip()[:_NAME_MAX]
+        if not name:
+            report.skipped.append((record_id, f"the {ref.language_name} translation has no name"))
+            continue
+        if base.get("category") not in ref.categories:
+            report.skipped.append((record_id, f"unknown category {base.get('category')}"))
+            continue
+        category = ref.categories[base["category"]]
+        muscles = _muscles(base, ref)
+        primary = muscles[0] if muscles else CATEGORY_DEFAULT_MUSCLE[category]
+        secondary = muscles[1:]
+        mapped = (ref.equipment.get(e) for e in base.get("equipment") or [])
+        wanted_equipment = list(dict.fromkeys(n for n in mapped if n))
+        values = {
+            "name": name,
+            "category": category,
+            "primary_muscle": primary,
+            "secondary_muscles": secondary,
+            "instructions": html_to_text(str(translation.get("description") or ""))[:_INSTRUCTIONS_MAX],
+            "license": ref.licenses.get(translation.get("license", base.get("license")))
+            or ref.licenses.get(base.get("license")),
+            "license_author": str(translation.get("license_author") or base.get("license_author") or "").strip()[
+                :_AUTHOR_MAX
+            ]
+            or None,
+        }
+        equipment_ids = set(_equipment_ids(session, wanted_equipment, equipment_cache))
+
+        exercise = existing.get(external_id)
+        if exercise is None:
+            # wger has no mechanics field; one worked muscle is the best sign of an isolation move.
+            mechanics = "isolation" if len(muscles) == 1 and category not in ("cardio", "mobility") else "compound"
+            exercise = Exercise(slug=_unique_slug(name, external_id, taken_slugs), source=SOURCE,
+                                external_id=external_id, mechanics=mechanics, **values)
+            session.add(exercise)
+            session.flush()
+            for equipment_id in equipment_ids:
+                session.add(ExerciseEquipment(exercise_id=exercise.id, equipment_id=equipment_id))
+            existing[external_id] = exercise
+            links[exercise.id] = equipment_ids
+            report.added += 1
+            continue
+
+        changed = False
+        for key, value in values.items():
+            if getattr(exercise, key) != value:
+                setattr(exercise, key, value)
+                changed = True
+        current = links.get(exercise.id, set())
+        if current != equipment_ids:
+            for link in session.exec(select(ExerciseEquipment).where(ExerciseEquipment.exercise_id == exercise.id)):
+                if link.equipment_id not in equipment_ids:
+                    session.delete(link)
+            for equipment_id in equipment_ids - current:
+                session.add(ExerciseEquipment(exercise_id=exercise.id, equipment_id=equipment_id))
+            links[exercise.id] = equipment_ids
+            changed = True
+        if changed:
+            session.add(exercise)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    session.flush()
+    return report
+
+
+def summarise(report: ImportReport) -> str:
+    """One line for a person: what was added, updated and skipped, and why."""
+    text = (
+        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(report.skipped)} skipped"
+    )
+    if report.skipped:
+        reasons = Counter(reason for _, reason in report.skipped)
+        text += " (" + "; ".join(f"{count} {reason}" for reason, count in reasons.most_common()) + ")"
+    return text + "."
