@@ -237,7 +237,7 @@ def _private_dir(base_dir: Path) -> Path:
 
 def _cron(name: str, default: str) -> str:
     """A crontab schedule (five fields, UTC), checked the way the scheduler will read it."""
-    from adaptivefit.jobs.crontab import cron_trigger
+    from adaptivefit.crontab import cron_trigger
 
     expr = _env(name, default) or default
     try:

@@ -9,7 +9,8 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from adaptivefit.config import Settings
-from adaptivefit.jobs import crontab
+from adaptivefit import crontab
+from adaptivefit.services.core.paging import window
 from adaptivefit.jobs.lease import SCHEDULER_LEASE
 from adaptivefit.jobs.registry import JOBS, running_run
 from adaptivefit.models import JobRun, SchedulerJob, SchedulerLease, User
@@ -66,14 +67,24 @@ def job_statuses(session: Session, settings: Settings, *, now: datetime) -> list
     return statuses
 
 
+def scheduler_text(scheduler) -> str:
+    """What an admin reads about the scheduler: whether jobs fire, and what to do when they do not."""
+    if scheduler.running:
+        return f"The scheduler is running in {scheduler.holder}; jobs fire on their schedules."
+    if scheduler.enabled:
+        return ("No scheduler is running, so no job fires on its schedule: a web worker should take the "
+                "scheduler lease within a minute; if this stays, see the logs. Run now still works.")
+    return ("No scheduler is running, so no job fires on its schedule: this app runs with "
+            "SCHEDULER_ENABLED=false, so start `adaptivefit scheduler`. Run now still works.")
+
+
 def recent_runs(session: Session, *, page: int = 1, per_page: int = RUNS_PER_PAGE) -> tuple[list[JobRun], int]:
     """One page of runs, newest first, and how many pages there are."""
     total = session.exec(select(func.count()).select_from(JobRun)).one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    shown = window(page, total, per_page)
     rows = session.exec(select(JobRun).order_by(col(JobRun.started_at).desc(), col(JobRun.id).desc())
-                        .offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), pages
+                        .offset(shown.offset).limit(shown.limit)).all()
+    return list(rows), shown.pages
 
 
 def counts_text(counts: dict[str, Any]) -> str:

@@ -39,7 +39,7 @@ from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy.engine import Engine
 
 from adaptivefit.config import ConfigError, Settings, get_settings
-from adaptivefit.jobs import crontab
+from adaptivefit import crontab
 from adaptivefit.jobs.lease import SCHEDULER_LEASE, Lease, process_holder_id
 from adaptivefit.jobs.registry import JOBS, JobRefused, run_job
 from adaptivefit.models.base import utcnow

@@ -14,7 +14,7 @@ from adaptivefit.db import session_scope
 from adaptivefit.models import Role
 from adaptivefit.services.accounts import auth, password_reset
 from adaptivefit.services.core.access import STAFF, ValidationFailed
-from adaptivefit.state.guard import SIGN_IN_MESSAGE, public, resolve_actor
+from adaptivefit.state.session import SIGN_IN_MESSAGE, public, resolve_actor
 
 SESSION_STORAGE_KEY = "af_session"
 

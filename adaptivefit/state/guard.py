@@ -16,26 +16,18 @@ from contextvars import ContextVar
 import reflex as rx
 
 from adaptivefit.db import session_scope
-from adaptivefit.services.accounts import auth
 from adaptivefit.services.core.access import Actor
+from adaptivefit.state.auth import AuthState
+from adaptivefit.state.session import SIGN_IN_MESSAGE, public, resolve_actor
+
+__all__ = ["SIGN_IN_MESSAGE", "actor", "public", "require_role", "resolve_actor", "with_user"]
 
 _current_actor: ContextVar[Actor | None] = ContextVar("current_actor", default=None)
 
-SIGN_IN_MESSAGE = "Sign in to continue."
 FORBIDDEN_MESSAGE = "Your account does not have permission to do this."
 
 
-def resolve_actor(token: str, ip_address: str = "") -> Actor | None:
-    with session_scope() as session:
-        actor = auth.resolve_session(session, token)
-    if actor is None:
-        return None
-    return Actor(id=actor.id, role=actor.role, name=actor.name, email=actor.email, ip_address=ip_address)
-
-
 async def _check(state: rx.State, roles: tuple[str, ...]):
-    from adaptivefit.state.auth import AuthState
-
     auth_state = await state.get_state(AuthState)
     ip_address = state.router.session.client_ip or ""
     actor = await asyncio.to_thread(resolve_actor, auth_state.session_token, ip_address) if auth_state.session_token else None
@@ -105,9 +97,3 @@ def with_user(fn, user_id: int, *args, **kwargs):
         if user is None:
             raise ValidationFailed({"account": "This account no longer exists."})
         return fn(session, user, *args, **kwargs)
-
-
-def public(handler):
-    """Mark a handler that anyone may call (signing in, browsing the library) as deliberately open."""
-    handler.public = True
-    return handler
