@@ -23,7 +23,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from adaptivefit.coach.phrases import Phrase, load_phrases
-from adaptivefit.jobs.knowledge import content_hash
+from adaptivefit.services.knowledge.store import content_hash
 from adaptivefit.models import KnowledgeRecord
 from adaptivefit.models.base import utcnow
 

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 import reflex as rx
 
 from adaptivefit.db import session_scope
-from adaptivefit.jobs import knowledge
 from adaptivefit.models.knowledge import KNOWLEDGE_SOURCES
 from adaptivefit.services.knowledge import moderation
 from adaptivefit.services.core.access import STAFF, Actor, PermissionDenied, ValidationFailed
+from adaptivefit.services.core.paging import requested_page
 from adaptivefit.state.guard import actor, require_role
 
 ALL = "all"
@@ -112,10 +112,7 @@ class KnowledgeAdminState(rx.State):
     @rx.event
     @require_role(*STAFF)
     async def go_to_page(self, page: int):
-        try:
-            self.page = max(1, int(page))
-        except (TypeError, ValueError):
-            return
+        self.page = requested_page(page)
         await self._refresh()
 
     async def _act(self, fn, *args, done: str):
@@ -134,7 +131,7 @@ class KnowledgeAdminState(rx.State):
             record_id = int(form.get("record_id", ""))
         except (TypeError, ValueError):
             return rx.toast.error("No such knowledge record.")
-        return await self._act(knowledge.hide, record_id, str(form.get("reason", ""))[:1000],
+        return await self._act(moderation.hide, record_id, str(form.get("reason", ""))[:1000],
                                done="Record hidden from training.")
 
     @rx.event
@@ -144,5 +141,5 @@ class KnowledgeAdminState(rx.State):
             target = int(record_id)
         except (TypeError, ValueError):
             return rx.toast.error("No such knowledge record.")
-        return await self._act(knowledge.unhide, target,
+        return await self._act(moderation.unhide, target,
                                done="Record visible to training again.")

@@ -11,6 +11,7 @@ from adaptivefit.coach import evidence
 from adaptivefit.config import get_settings
 from adaptivefit.db import session_scope
 from adaptivefit.jobs import knowledge, registry, scrapers
+from adaptivefit.services.knowledge import moderation
 from adaptivefit.models import KnowledgeRecord, User
 from adaptivefit.services.core.access import Actor
 
@@ -54,12 +55,12 @@ def test_hiding_a_study_takes_it_out_of_the_evidence_once_committed(session, mod
     evidence.reload(session)
     assert PMID in _cited()
 
-    knowledge.hide(session, moderator, record.id, "Retracted.")
+    moderation.hide(session, moderator, record.id, "Retracted.")
     assert PMID in _cited()  # not before the hiding is committed
     session.commit()
     assert PMID not in _cited()
 
-    knowledge.unhide(session, moderator, record.id)
+    moderation.unhide(session, moderator, record.id)
     session.commit()
     assert PMID in _cited()
 
@@ -69,7 +70,7 @@ def test_a_hiding_rolled_back_leaves_the_evidence_as_it_was(session, moderator):
     session.add(record)
     session.commit()
     evidence.reload(session)
-    knowledge.hide(session, moderator, record.id, "Retracted.")
+    moderation.hide(session, moderator, record.id, "Retracted.")
     session.rollback()
     assert PMID in _cited()
 

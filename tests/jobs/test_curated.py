@@ -17,6 +17,7 @@ from adaptivefit import db
 from adaptivefit.coach import train as coach_train
 from adaptivefit.coach.phrases import Phrase, load_phrases
 from adaptivefit.jobs import curated, knowledge, registry, retrain
+from adaptivefit.services.knowledge import moderation
 from adaptivefit.models import KnowledgeRecord, User
 from adaptivefit.services.core.access import Actor
 
@@ -45,7 +46,7 @@ def _unique_phrase() -> Phrase:
 
 def _hide(session, phrase: Phrase, reason: str = "Sounds like a drill sergeant.") -> None:
     record = _curated(session)[curated.phrase_id(phrase)]
-    knowledge.hide(session, _moderator(session), record.id, reason)
+    moderation.hide(session, _moderator(session), record.id, reason)
     session.commit()
 
 

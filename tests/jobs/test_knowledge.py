@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import select
 
 from adaptivefit.jobs import knowledge, pubmed
+from adaptivefit.services.knowledge import moderation, store
 from adaptivefit.jobs.youtube import Quality, Video
 from adaptivefit.models import AuditEvent, JobRun, KnowledgeRecord, User
 from adaptivefit.services.core.access import Actor, PermissionDenied, ValidationFailed
@@ -121,7 +122,7 @@ def test_export_writes_one_file_per_source_without_hidden_records(session, tmp_p
                             source="feed", now=NOW)
     session.commit()
     hidden = next(r for r in _records(session, "pubmed") if r.external_id == "34995163")
-    knowledge.hide(session, people["moderator"], hidden.id, "Off topic for training.")
+    moderation.hide(session, people["moderator"], hidden.id, "Off topic for training.")
     session.commit()
 
     paths, rows = _export(tmp_path, session)
@@ -143,7 +144,7 @@ def test_hiding_a_video_hides_its_twin_from_the_other_route(session, tmp_path):
     knowledge.upsert_videos(session, [(_video("vid00000002"), KEEP)], source="youtube", now=NOW)
     knowledge.upsert_videos(session, [(_video("vid00000002"), KEEP)], source="feed", now=NOW)
     record = _records(session, "youtube")[0]
-    knowledge.hide(session, people["admin"], record.id, "Misleading advice.")
+    moderation.hide(session, people["admin"], record.id, "Misleading advice.")
     assert all(r.hidden and r.hidden_by == people["admin"].id for r in _records(session))
     _, rows = _export(tmp_path, session)
     assert rows["youtube"] == [] and rows["feed"] == []
@@ -159,11 +160,11 @@ def test_only_moderators_and_admins_hide(session, role, allowed):
     actor = people[role] if role else None
     if not allowed:
         with pytest.raises(PermissionDenied):
-            knowledge.hide(session, actor, record.id, "Not evidence.")
+            moderation.hide(session, actor, record.id, "Not evidence.")
         session.refresh(record)
         assert not record.hidden
         return
-    knowledge.hide(session, actor, record.id, "  Not evidence.  ")
+    moderation.hide(session, actor, record.id, "  Not evidence.  ")
     assert record.hidden and record.hidden_reason == "Not evidence." and record.hidden_by == actor.id
     assert record.hidden_at is not None
     event = session.exec(select(AuditEvent).where(AuditEvent.event == "knowledge_hidden")).one()
@@ -175,12 +176,12 @@ def test_hide_refuses_bad_input(session):
     knowledge.upsert_articles(session, [_article("38747095.xml")], "protein_nutrition", now=NOW)
     record = _records(session)[0]
     with pytest.raises(ValidationFailed) as caught:
-        knowledge.hide(session, moderator, record.id, "   ")
+        moderation.hide(session, moderator, record.id, "   ")
     assert "reason" in caught.value.errors
     with pytest.raises(ValidationFailed):
-        knowledge.hide(session, moderator, record.id, "x" * 501)
+        moderation.hide(session, moderator, record.id, "x" * 501)
     with pytest.raises(ValidationFailed) as caught:
-        knowledge.hide(session, moderator, 999_999, "Gone.")
+        moderation.hide(session, moderator, 999_999, "Gone.")
     assert "record" in caught.value.errors
 
 
@@ -204,10 +205,10 @@ def test_job_runs_and_the_last_success(session):
 
 
 def test_content_hash_normalises_whitespace_and_unicode_form():
-    composed = knowledge.content_hash("Girão", "a  b\n c", {"x": ["  y "]})
-    decomposed = knowledge.content_hash("Gira\u0303o", "a b c", {"x": ["y"]})
+    composed = store.content_hash("Girão", "a  b\n c", {"x": ["  y "]})
+    decomposed = store.content_hash("Gira\u0303o", "a b c", {"x": ["y"]})
     assert composed == decomposed
-    assert composed != knowledge.content_hash("Girão", "a b c d", {"x": ["y"]})
+    assert composed != store.content_hash("Girão", "a b c d", {"x": ["y"]})
 
 
 def test_settings_carry_the_pipeline_fields(env, monkeypatch):

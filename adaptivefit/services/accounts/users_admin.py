@@ -7,12 +7,11 @@ and an API route can all call it directly.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -21,6 +20,8 @@ from adaptivefit.models.base import utcnow
 from adaptivefit.services.accounts import api_tokens, auth
 from adaptivefit.services.core import audit
 from adaptivefit.services.core.access import STAFF, Actor, PermissionDenied, ValidationFailed, require
+from adaptivefit.services.core.paging import window
+from adaptivefit.services.core.search import matches_any
 
 PAGE_SIZE = 25
 REASON_MAX = 500
@@ -62,16 +63,6 @@ class AuditRow:
     details: dict[str, Any]
 
 
-def _like_pattern(text: str) -> str:
-    """A substring pattern in which the user's own % and _ stay literal."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _matches(pattern: str, *columns) -> Any:
-    return or_(*(col(column).ilike(pattern, escape="\\") for column in columns))
-
-
 def _target(session: Session, user_id: int) -> User:
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None:
@@ -103,25 +94,24 @@ def list_users(session: Session, actor: Actor, *, query: str = "", role: str = "
     conditions = []
     query = (query or "").strip()[:QUERY_MAX]
     if query:
-        conditions.append(_matches(_like_pattern(query), User.name, User.email))
+        conditions.append(matches_any(query, User.name, User.email))
     if role:
         conditions.append(User.role == role)
     if suspended is not None:
         conditions.append(col(User.is_suspended).is_(bool(suspended)))
     total = session.exec(select(func.count()).select_from(User).where(*conditions)).one()
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(max(1, int(page)), pages)
+    shown = window(page, total, PAGE_SIZE)
     users = session.exec(
         select(User).where(*conditions)
         .order_by(col(User.created_at).desc(), col(User.id).desc())
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        .offset(shown.offset).limit(shown.limit)
     ).all()
     rows = [
         UserRow(id=u.id, email=u.email, name=u.name, role=u.role, is_suspended=u.is_suspended,
                 created_at=u.created_at, totp_enabled=u.totp_enabled, coach_ai=u.coach_ai)
         for u in users
     ]
-    return UserPage(rows=rows, total=total, page=page, pages=pages)
+    return UserPage(rows=rows, total=total, page=shown.page, pages=shown.pages)
 
 
 def change_role(session: Session, actor: Actor, user_id: int, role: str) -> User:
@@ -237,7 +227,7 @@ def audit_log(session: Session, actor: Actor, *, event: str = "", user_query: st
         conditions.append(AuditEvent.event == event)
     user_query = (user_query or "").strip()[:QUERY_MAX]
     if user_query:
-        conditions.append(_matches(_like_pattern(user_query), subject.email, subject.name, doer.email, doer.name))
+        conditions.append(matches_any(user_query, subject.email, subject.name, doer.email, doer.name))
     if since is not None:
         conditions.append(col(AuditEvent.created_at) >= since)
     if until is not None:
@@ -248,11 +238,11 @@ def audit_log(session: Session, actor: Actor, *, event: str = "", user_query: st
                 .outerjoin(doer, col(AuditEvent.actor_id) == doer.id).where(*conditions))
 
     total = session.exec(joined(select(func.count()).select_from(AuditEvent))).one()
-    page = max(1, int(page))
+    shown = window(page, total, PAGE_SIZE)
     found = session.exec(
         joined(select(AuditEvent, subject.email, doer.email))
         .order_by(col(AuditEvent.created_at).desc(), col(AuditEvent.id).desc())
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        .offset(shown.offset).limit(shown.limit)
     ).all()
     rows = [
         AuditRow(id=row.id, created_at=row.created_at, event=row.event, user_email=user_email or "",

@@ -112,7 +112,7 @@ def test_filters_by_source_topic_and_visibility(session, people, library):
     assert moderation.list_records(session, moderator, source="curated").rows[0].topic == "reduce_volume"
     assert _titles(moderation.list_records(session, moderator, topic="technique")) == ["Squat technique"] * 2
 
-    knowledge.hide(session, moderator, library["creatine"].id, "Industry funded.")
+    moderation.hide(session, moderator, library["creatine"].id, "Industry funded.")
     session.commit()
     visible = moderation.list_records(session, moderator)
     hidden = moderation.list_records(session, moderator, visibility="hidden")
@@ -141,7 +141,7 @@ def test_pages_of_twenty_five(session, people):
 
 def test_rows_carry_what_the_page_shows(session, people, library):
     moderator = people["moderator"]
-    knowledge.hide(session, moderator, library["sleep"].id, "Small sample.")
+    moderation.hide(session, moderator, library["sleep"].id, "Small sample.")
     session.commit()
     (row,) = moderation.list_records(session, moderator, visibility="hidden").rows
     assert (row.hidden, row.hidden_reason, row.hidden_by) == (True, "Small sample.", "Moderator Person")
@@ -162,7 +162,7 @@ def test_a_long_text_is_cut_around_the_match():
 
 
 def test_counts_per_source(session, people, library):
-    knowledge.hide(session, people["admin"], library["squat"].id, "Bad form shown.")  # hides its feed twin too
+    moderation.hide(session, people["admin"], library["squat"].id, "Bad form shown.")  # hides its feed twin too
     session.commit()
     counts = {c.source: (c.total, c.hidden) for c in moderation.source_counts(session, people["moderator"])}
     assert counts == {"pubmed": (2, 0), "youtube": (1, 1), "feed": (2, 1), "curated": (1, 0)}
@@ -176,17 +176,17 @@ def test_counts_per_source(session, people, library):
 ])
 def test_only_moderators_and_admins_unhide(session, people, library, role, allowed):
     record = library["creatine"]
-    knowledge.hide(session, people["admin"], record.id, "Industry funded.")
+    moderation.hide(session, people["admin"], record.id, "Industry funded.")
     session.commit()
     actor = people[role] if role else None
     if not allowed:
         with pytest.raises(PermissionDenied):
-            knowledge.unhide(session, actor, record.id)
+            moderation.unhide(session, actor, record.id)
         session.rollback()
         session.refresh(record)
         assert record.hidden and record.hidden_reason == "Industry funded."
         return
-    knowledge.unhide(session, actor, record.id)
+    moderation.unhide(session, actor, record.id)
     session.commit()
     session.refresh(record)
     assert (record.hidden, record.hidden_reason, record.hidden_by, record.hidden_at) == (False, "", None, None)
@@ -198,9 +198,9 @@ def test_only_moderators_and_admins_unhide(session, people, library, role, allow
 
 def test_unhiding_a_video_shows_its_twin_too(session, people, library):
     moderator = people["moderator"]
-    knowledge.hide(session, moderator, library["squat_feed"].id, "Bad form shown.")
+    moderation.hide(session, moderator, library["squat_feed"].id, "Bad form shown.")
     session.commit()
-    knowledge.unhide(session, moderator, library["squat"].id)
+    moderation.unhide(session, moderator, library["squat"].id)
     session.commit()
     assert moderation.list_records(session, moderator, visibility="hidden").total == 0
 
@@ -208,8 +208,8 @@ def test_unhiding_a_video_shows_its_twin_too(session, people, library):
 def test_unhide_refuses_what_is_not_hidden_or_not_there(session, people, library):
     moderator = people["moderator"]
     with pytest.raises(ValidationFailed) as caught:
-        knowledge.unhide(session, moderator, library["creatine"].id)
+        moderation.unhide(session, moderator, library["creatine"].id)
     assert "record" in caught.value.errors
     with pytest.raises(ValidationFailed):
-        knowledge.unhide(session, moderator, 999_999)
+        moderation.unhide(session, moderator, 999_999)
     assert session.exec(select(AuditEvent).where(AuditEvent.event == "knowledge_unhidden")).all() == []
