@@ -16,21 +16,13 @@ from adaptivefit.services.accounts import api_tokens, auth, mfa, privacy, profil
 from adaptivefit.services.files import avatars
 from adaptivefit.services.training import badges
 from adaptivefit.services.core.access import ValidationFailed
+from adaptivefit.services.core.clock import format_local
 from adaptivefit.state.auth import AuthState
 from adaptivefit.state.guard import actor, require_role, resolve_actor, with_user
 
 
 def _text(form: dict, name: str, limit: int = 1000) -> str:
     return str(form.get(name, "") or "")[:limit]
-
-
-def _when(value: datetime, zone: str = "UTC") -> str:
-    from zoneinfo import ZoneInfo
-
-    try:
-        return value.astimezone(ZoneInfo(zone)).strftime("%d %b %Y, %H:%M")
-    except Exception:
-        return value.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
 
 
 def _profile_view(session, user: User) -> dict:
@@ -167,10 +159,10 @@ class SecurityState(rx.State):
         def read(session, user):
             zone = user.timezone
             rows = [{"id": str(r.id), "device": r.device, "ip": r.ip_address or "unknown address",
-                     "last_seen": _when(r.last_seen_at, zone), "current": "yes" if r.current else ""}
+                     "last_seen": format_local(r.last_seen_at, zone), "current": "yes" if r.current else ""}
                     for r in auth.list_sessions(session, user.id, token)]
-            keys = [{"id": str(t.id), "name": t.name, "prefix": t.prefix, "created": _when(t.created_at, zone),
-                     "last_used": _when(t.last_used_at, zone) if t.last_used_at else "never"}
+            keys = [{"id": str(t.id), "name": t.name, "prefix": t.prefix, "created": format_local(t.created_at, zone),
+                     "last_used": format_local(t.last_used_at, zone) if t.last_used_at else "never"}
                     for t in api_tokens.list_tokens(session, user)]
             left = mfa.remaining_recovery_codes(session, user) if user.totp_enabled else 0
             return user.totp_enabled, left, rows, keys

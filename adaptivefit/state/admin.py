@@ -17,6 +17,7 @@ from adaptivefit.models import Role
 from adaptivefit.services.accounts import users_admin
 from adaptivefit.services.core import audit
 from adaptivefit.services.core.access import STAFF, PermissionDenied, ValidationFailed
+from adaptivefit.services.core.paging import requested_page
 from adaptivefit.state.guard import actor, require_role
 
 ALL = "all"
@@ -73,10 +74,7 @@ class AdminUsersState(rx.State):
     @rx.event
     @require_role(*STAFF)
     async def go_to_page(self, page: int):
-        try:
-            self.page = max(1, int(page))
-        except (TypeError, ValueError):
-            return
+        self.page = requested_page(page)
         await self._refresh()
 
     async def _act(self, fn, *args, done: str):
@@ -180,8 +178,5 @@ class AuditLogState(rx.State):
     @rx.event
     @require_role(Role.ADMIN)
     async def go_to_page(self, page: int):
-        try:
-            self.page = max(1, int(page))
-        except (TypeError, ValueError):
-            return
+        self.page = requested_page(page)
         await self._refresh()

@@ -22,6 +22,7 @@ from adaptivefit.jobs import overview
 from adaptivefit.jobs.registry import JOBS, JobRefused, run_job
 from adaptivefit.models import JobRun, Role
 from adaptivefit.models.base import utcnow
+from adaptivefit.services.core.paging import requested_page
 from adaptivefit.state.guard import actor, public, require_role, resolve_actor
 
 POLL_SECONDS = 1.0
@@ -69,14 +70,7 @@ def _view(page: int) -> dict:
         scheduler = overview.scheduler_status(session, settings, now=now)
         jobs = overview.job_statuses(session, settings, now=now)
         runs, pages = overview.recent_runs(session, page=page)
-        if scheduler.running:
-            text = f"The scheduler is running in {scheduler.holder}; jobs fire on their schedules."
-        elif scheduler.enabled:
-            text = ("No scheduler is running, so no job fires on its schedule: a web worker should take the "
-                    "scheduler lease within a minute; if this stays, see the logs. Run now still works.")
-        else:
-            text = ("No scheduler is running, so no job fires on its schedule: this app runs with "
-                    "SCHEDULER_ENABLED=false, so start `adaptivefit scheduler`. Run now still works.")
+        text = overview.scheduler_text(scheduler)
         starters = overview.starters(session, runs)
         return {"jobs": [_job_row(job) for job in jobs], "runs": [_run_row(run, starters) for run in runs],
                 "page": min(page, pages), "pages": pages, "scheduler_text": text, "scheduler_running": scheduler.running}
@@ -128,11 +122,7 @@ class JobsState(rx.State):
     @rx.event
     @require_role(Role.ADMIN)
     async def go_to_page(self, page: int):
-        try:
-            wanted = max(1, int(page))
-        except (TypeError, ValueError):
-            return
-        self._show(await asyncio.to_thread(_view, wanted))
+        self._show(await asyncio.to_thread(_view, requested_page(page)))
 
     @rx.event
     @require_role(Role.ADMIN)

@@ -36,11 +36,12 @@ def local_today(user, now: datetime | None = None) -> date:
     return local_now(user, now).date()
 
 
-def day_bounds(user, day: date) -> tuple[datetime, datetime]:
-    """The UTC instants where the member's local `day` starts and the next one starts (DST-aware)."""
+def day_bounds(user, day: date, last: date | None = None) -> tuple[datetime, datetime]:
+    """The UTC instants where the member's local `day` starts and the day after `last` (default `day`)
+    starts (DST-aware): one local day, or the run of days from `day` to `last`."""
     zone = user_zone(user)
     start = datetime.combine(day, time.min, zone)
-    end = datetime.combine(day + timedelta(days=1), time.min, zone)
+    end = datetime.combine((last or day) + timedelta(days=1), time.min, zone)
     return start.astimezone(UTC), end.astimezone(UTC)
 
 

@@ -42,3 +42,14 @@ def mass_text(kg: float, units: str) -> str:
 def format_mass(kg: float, units: str) -> str:
     """"110.2 lb", "60 kg", "62.5 kg"."""
     return f"{mass_text(kg, units)} {units}"
+
+
+def parse_mass(value: object, units: str) -> float | None:
+    """A mass typed in the member's units ("82,5" or "82.5"), in kg; None when left empty.
+
+    Raises ValueError when the text is not a number, for the caller to word for its field.
+    """
+    text = str(value if value is not None else "").strip().replace(",", ".")[:20]
+    if not text:
+        return None
+    return from_display(float(text), units)
