@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from adaptivefit.config import ConfigError, get_settings
-from adaptivefit.jobs.crontab import cron_trigger, cron_weekdays, describe, next_fire_time
+from adaptivefit.crontab import cron_trigger, cron_weekdays, describe, next_fire_time
 
 # A Wednesday.
 NOW = datetime(2026, 1, 7, 12, 0, tzinfo=UTC)
