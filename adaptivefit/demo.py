@@ -33,7 +33,7 @@ from adaptivefit.models import (
 from adaptivefit.services.catalog import equipment_profiles, library
 from adaptivefit.services.marketplace import programs
 from adaptivefit.services.nutrition import foods
-from adaptivefit.services.training import badges, plans, records
+from adaptivefit.services.training import badges, plan_exercises, plans, records
 from adaptivefit.services.accounts.passwords import hash_password
 from adaptivefit.services.files.uploads import save_image
 
@@ -204,7 +204,7 @@ def _ensure_program(session: Session, trainer_user: User, spec: dict) -> Trainin
             for day_name, lifts in spec["days"].items():
                 day = plans.add_day(session, trainer_user, plan.id, week=week, name=day_name)
                 for name, sets, reps, load in lifts:
-                    plans.add_plan_exercise(session, trainer_user, day.id, {
+                    plan_exercises.add_plan_exercise(session, trainer_user, day.id, {
                         "exercise_id": str(exercises[name]), "sets": str(sets), "reps": reps, "load": load,
                         "target_rpe": f"{min(9.5, spec['rpe'](week)):g}", "rest_s": "150" if sets >= 4 else "90"})
     programs.publish(session, trainer_user, program.id, changelog="First version.")
@@ -255,8 +255,32 @@ def _ensure_history(session: Session, member: User, program: TrainingProgram, no
                      details={"target_weight_kg": 68.0, "rate_kg_per_week": 0.25}, priority=2))
     session.add(NutritionGoal(user_id=member.id, calories=2200, protein_g=150, carbs_g=230, fat_g=75))
     _buy_with_the_test_card(session, member, program)
+    plan_days = _push_pull_legs(session, member, exercises)
 
-    # The member trains push / pull / legs from a plan at a full gym, with dumbbells at home too.
+    order = list(SESSIONS)
+    session_index = 0
+    counter = iter(range(1, 10**9))
+    for day in range(HISTORY_WEEKS * 7):
+        day_start = start + timedelta(days=day)
+        if day_start > now:
+            break
+        _log_a_day(session, member, rng, day, day_start)
+        if day_start.weekday() not in (0, 2, 4):
+            continue
+        kind = order[session_index % len(order)]
+        _log_a_workout(session, member, rng, kind, session_index // len(order), plan_days[kind],
+                       day_start + timedelta(hours=18), exercises, counter)
+        session_index += 1
+    session.flush()
+    records.rebuild_records(session, member.id)
+    badges.evaluate(session, member, now=now)
+    return True
+
+
+def _push_pull_legs(session: Session, member: User, exercises: dict[str, Exercise]) -> dict[str, int]:
+    """The member trains push / pull / legs from a plan at a full gym, with dumbbells at home too.
+
+    Returns the plan's day ids by session name."""
     gym = equipment_profiles.create_profile(session, member, "Gym", [e.id for e in session.exec(select(Equipment)).all()])
     home_ids = [e.id for e in session.exec(select(Equipment).where(
         Equipment.name.in_(["Dumbbell", "Adjustable Bench", "Pull-up Bar", "Resistance Band"]))).all()]
@@ -265,72 +289,61 @@ def _ensure_history(session: Session, member: User, program: TrainingProgram, no
     plan = plans.create_plan(session, member, "Push Pull Legs")
     plans.set_active(session, member, plan.id)  # the history below follows this plan, not the bought one
     plan_days = {}
-    for position, (day_name, lifts) in enumerate(SESSIONS.items(), start=1):
+    for day_name, lifts in SESSIONS.items():
         day = plans.add_day(session, member, plan.id, week=1, name=day_name)
         plan_days[day_name] = day.id
         for exercise_name, _load, reps in lifts:
-            plans.add_plan_exercise(session, member, day.id, {
+            plan_exercises.add_plan_exercise(session, member, day.id, {
                 "exercise_id": str(exercises[exercise_name].id), "sets": "3", "reps": f"{reps}-{reps + 2}",
                 "target_rpe": "8", "rest_s": "150" if reps <= 6 else "90"})
     plans.set_active(session, member, plan.id)
+    return plan_days
 
-    order = list(SESSIONS)
-    session_index = 0
-    client_counter = 0
-    for day in range(HISTORY_WEEKS * 7):
-        day_start = start + timedelta(days=day)
-        if day_start > now:
-            break
-        # Sleep and bodyweight every morning; weight drifts down a quarter kilo a week with noise.
-        sleep_hours = round(rng.gauss(7.3, 0.6), 1)
-        session.add(FitnessData(user_id=member.id, type="sleep", recorded_at=day_start + timedelta(hours=7),
-                                data={"hours": sleep_hours, "quality": rng.choice(["good", "fair", "good", "great"])}))
-        weight = round(72.0 - 0.25 * day / 7 + rng.gauss(0, 0.3), 1)
-        session.add(FitnessData(user_id=member.id, type="bodyweight", recorded_at=day_start + timedelta(hours=7, minutes=5),
-                                data={"kg": weight}))
-        for meal, hour in (("breakfast", 8), ("lunch", 13), ("snack", 16), ("dinner", 19)):
-            name, kcal, protein, carbs, fat, qty, unit = rng.choice(MEALS[meal])
-            eaten = day_start + timedelta(hours=hour)
-            session.add(FoodEntry(user_id=member.id, food=name, name=name, calories=kcal, protein_g=protein,
-                                  carbs_g=carbs, fat_g=fat, quantity=qty, unit=unit, meal_type=meal, eaten_at=eaten))
-            session.add(FitnessData(user_id=member.id, type="nutrition", recorded_at=eaten,
-                                    data={"meal": meal, "name": name, "calories": kcal, "protein_g": protein,
-                                          "carbs_g": carbs, "fat_g": fat}))
-        if day_start.weekday() not in (0, 2, 4):
-            continue
-        kind = order[session_index % len(order)]
-        week = session_index // len(order)
-        session_index += 1
-        started = day_start + timedelta(hours=18)
-        workout = Workout(user_id=member.id, name=kind, started_at=started, plan_day_id=plan_days[kind],
-                          finished_at=started + timedelta(minutes=55 + rng.randint(0, 15)))
-        session.add(workout)
-        session.flush()
-        minute = 0
-        for exercise_name, base_load, reps in SESSIONS[kind]:
-            exercise = exercises[exercise_name]
-            # Small weekly progression, rounded to the 2.5 kg a barbell can be loaded in.
-            load = base_load if base_load == 0 else math.floor((base_load * (1 + 0.025 * week)) / 2.5) * 2.5
-            for set_number in range(1, 4):
-                minute += 3
-                done = reps - (1 if set_number == 3 and rng.random() < 0.3 else 0)
-                rpe = min(10.0, 7.0 + set_number * 0.5 + rng.choice([0.0, 0.5]))
-                client_counter += 1
-                logged = started + timedelta(minutes=minute)
-                logged_set = WorkoutSet(workout_id=workout.id, user_id=member.id, exercise_id=exercise.id,
-                                        client_id=f"demo-{client_counter}", set_number=set_number, reps=done,
-                                        load_kg=load, rpe=rpe, rest_s=150 if reps <= 6 else 90, logged_at=logged)
-                session.add(logged_set)
-                session.flush()
-                # The same shape live logging writes, so the generic history reads alike.
-                session.add(FitnessData(user_id=member.id, type="workout", recorded_at=logged,
-                                        data={"set_id": logged_set.id, "workout_id": workout.id,
-                                              "exercise_id": exercise.id, "exercise": exercise_name, "reps": done,
-                                              "load_kg": load, "rpe": rpe, "rir": None, "set_type": "working"}))
+
+def _log_a_day(session: Session, member: User, rng: random.Random, day: int, day_start: datetime) -> None:
+    """Sleep and bodyweight every morning (weight drifts down a quarter kilo a week with noise), four meals."""
+    sleep_hours = round(rng.gauss(7.3, 0.6), 1)
+    session.add(FitnessData(user_id=member.id, type="sleep", recorded_at=day_start + timedelta(hours=7),
+                            data={"hours": sleep_hours, "quality": rng.choice(["good", "fair", "good", "great"])}))
+    weight = round(72.0 - 0.25 * day / 7 + rng.gauss(0, 0.3), 1)
+    session.add(FitnessData(user_id=member.id, type="bodyweight", recorded_at=day_start + timedelta(hours=7, minutes=5),
+                            data={"kg": weight}))
+    for meal, hour in (("breakfast", 8), ("lunch", 13), ("snack", 16), ("dinner", 19)):
+        name, kcal, protein, carbs, fat, qty, unit = rng.choice(MEALS[meal])
+        eaten = day_start + timedelta(hours=hour)
+        session.add(FoodEntry(user_id=member.id, food=name, name=name, calories=kcal, protein_g=protein,
+                              carbs_g=carbs, fat_g=fat, quantity=qty, unit=unit, meal_type=meal, eaten_at=eaten))
+        session.add(FitnessData(user_id=member.id, type="nutrition", recorded_at=eaten,
+                                data={"meal": meal, "name": name, "calories": kcal, "protein_g": protein,
+                                      "carbs_g": carbs, "fat_g": fat}))
+
+
+def _log_a_workout(session: Session, member: User, rng: random.Random, kind: str, week: int, plan_day_id: int,
+                   started: datetime, exercises: dict[str, Exercise], counter) -> None:
+    workout = Workout(user_id=member.id, name=kind, started_at=started, plan_day_id=plan_day_id,
+                      finished_at=started + timedelta(minutes=55 + rng.randint(0, 15)))
+    session.add(workout)
     session.flush()
-    records.rebuild_records(session, member.id)
-    badges.evaluate(session, member, now=now)
-    return True
+    minute = 0
+    for exercise_name, base_load, reps in SESSIONS[kind]:
+        exercise = exercises[exercise_name]
+        # Small weekly progression, rounded to the 2.5 kg a barbell can be loaded in.
+        load = base_load if base_load == 0 else math.floor((base_load * (1 + 0.025 * week)) / 2.5) * 2.5
+        for set_number in range(1, 4):
+            minute += 3
+            done = reps - (1 if set_number == 3 and rng.random() < 0.3 else 0)
+            rpe = min(10.0, 7.0 + set_number * 0.5 + rng.choice([0.0, 0.5]))
+            logged = started + timedelta(minutes=minute)
+            logged_set = WorkoutSet(workout_id=workout.id, user_id=member.id, exercise_id=exercise.id,
+                                    client_id=f"demo-{next(counter)}", set_number=set_number, reps=done,
+                                    load_kg=load, rpe=rpe, rest_s=150 if reps <= 6 else 90, logged_at=logged)
+            session.add(logged_set)
+            session.flush()
+            # The same shape live logging writes, so the generic history reads alike.
+            session.add(FitnessData(user_id=member.id, type="workout", recorded_at=logged,
+                                    data={"set_id": logged_set.id, "workout_id": workout.id,
+                                          "exercise_id": exercise.id, "exercise": exercise_name, "reps": done,
+                                          "load_kg": load, "rpe": rpe, "rir": None, "set_type": "working"}))
 
 
 def load_demo(session: Session, *, now: datetime | None = None) -> DemoReport:
