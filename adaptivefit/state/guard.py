@@ -16,7 +16,7 @@ from contextvars import ContextVar
 import reflex as rx
 
 from adaptivefit.db import session_scope
-from adaptivefit.services.core.access import Actor
+from adaptivefit.services.core.access import Actor, PermissionDenied
 from adaptivefit.state.auth import AuthState
 from adaptivefit.state.session import SIGN_IN_MESSAGE, public, resolve_actor
 
@@ -39,7 +39,10 @@ async def _check(state: rx.State, roles: tuple[str, ...]):
 
 
 def require_role(*roles: str):
-    """Guard an event handler: the caller must be signed in, and hold one of `roles` if given."""
+    """Guard an event handler: the caller must be signed in, and hold one of `roles` if given.
+
+    A refusal the domain raises while the handler runs (someone else's object, a role the object
+    needs) becomes a toast with its message rather than an error in the browser."""
 
     def decorator(handler):
         if inspect.isasyncgenfunction(handler):
@@ -54,6 +57,8 @@ def require_role(*roles: str):
                 try:
                     async for item in handler(self, *args, **kwargs):
                         yield item
+                except PermissionDenied as refused:
+                    yield rx.toast.error(str(refused))
                 finally:
                     _current_actor.reset(token)
 
@@ -69,6 +74,8 @@ def require_role(*roles: str):
                 try:
                     result = handler(self, *args, **kwargs)
                     return await result if inspect.isawaitable(result) else result
+                except PermissionDenied as refused:
+                    return rx.toast.error(str(refused))
                 finally:
                     _current_actor.reset(token)
 
