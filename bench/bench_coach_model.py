@@ -146,9 +146,9 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         print(json.dumps(worker(args.worker[0], args.worker[1], args.runs)))
         return
 
-    from adaptivefit.coach import lm
+    from adaptivefit.coach import versions
 
-    model_dir = Path(args.model_dir) if args.model_dir else (None if args.random else lm.find_model_dir())
+    model_dir = Path(args.model_dir) if args.model_dir else (None if args.random else versions.find_model_dir())
     if model_dir is not None:
         print_table(f"coach model {model_dir}", measure(model_dir, args.runs))
         return

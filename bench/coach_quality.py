@@ -107,11 +107,11 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="coach-quality-"))
     atexit.register(shutil.rmtree, home, True)
     prepare_environment(home)
-    from adaptivefit.coach import engine, guardrails, lm
+    from adaptivefit.coach import engine, guardrails, lm, versions
     from adaptivefit.coach.prompting import fill, prompt_for
     from adaptivefit.config import get_settings
 
-    model_dir = Path(args.model_dir) if args.model_dir else lm.find_model_dir()
+    model_dir = Path(args.model_dir) if args.model_dir else versions.find_model_dir()
     if model_dir is None:
         sys.exit("No coach model: pass a model directory or train one (COACH_MODEL_DIR has no passing version).")
     runner = lm.CoachModel(get_settings(), source=model_dir, dtype=args.dtype)

@@ -223,22 +223,33 @@ async def event(request: Request) -> JSONResponse:
     return JSONResponse(_reply(tweak, event=body.event, user_id=body.user_id, message=message, ai_powered=False))
 
 
+def _record_member_event(user_id: int, body: EventIn):
+    """In a thread: the member's event recorded, with the tier billing gives them."""
+    from adaptivefit.coach import ai_messages
+    from adaptivefit.db import session_scope
+    from adaptivefit.models import User
+    from adaptivefit.services.payments import billing
+
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        return ai_messages.api_event(session, user, body.event, _context(body.context), _user_data(body.user_data),
+                                     body.context.exercise_id, ai_tier=billing.is_pro(session, user))
+
+
 async def _event_for_member(request: Request, body: EventIn) -> JSONResponse:
     from adaptivefit.api.auth import api_actor
-    from adaptivefit.coach import service as member
+    from adaptivefit.coach import ai_messages
 
     actor = await api_actor(request)
     try:
-        outcome = await asyncio.to_thread(
-            member.api_event, actor.id, body.event, _context(body.context), _user_data(body.user_data),
-            body.context.exercise_id)
-    except member.BadReference as exc:
+        outcome = await asyncio.to_thread(_record_member_event, actor.id, body)
+    except ai_messages.BadReference as exc:
         return _error(422, str(exc))
     tweak, message, ai_powered = outcome.tweak, outcome.message, False
     if outcome.wants_ai:
-        message, ai_powered = await member.ai_message(outcome)
+        message, ai_powered = await ai_messages.ai_message(outcome)
         if ai_powered:
-            await asyncio.to_thread(member.save_message, actor.id, outcome.tweak_id, message)
+            await asyncio.to_thread(ai_messages.save_message, actor.id, outcome.tweak_id, message)
     return JSONResponse(_reply(tweak, event=body.event, user_id=str(actor.id), message=message,
                                ai_powered=ai_powered))
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from adaptivefit.coach import params, rules
 from adaptivefit.coach.types import EVENTS, CoachContext, Prescription, SessionRecord, Tweak, UserData
+from adaptivefit.services.core.lifting import effort_rpe
 
 _NO_USER = UserData()
 
@@ -41,7 +42,7 @@ class _Situation:
         self.total = max(self.sets, self.set_number)
         self.remaining = self.total - self.set_number
         self.given_load = self.load = max(0.0, float(ctx.load_kg))
-        rpe = ctx.rpe if ctx.rpe is not None else (10 - ctx.rir if ctx.rir is not None else None)
+        rpe = effort_rpe(ctx.rpe, ctx.rir)
         self.rpe = None if rpe is None else min(10.0, max(1.0, float(rpe)))
         target = ctx.target_rpe if ctx.target_rpe is not None else p.target_rpe
         self.target = min(10.0, max(1.0, float(target)))

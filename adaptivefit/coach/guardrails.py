@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from adaptivefit.coach.prompting import display_weight
 from adaptivefit.coach.types import Tweak
+from adaptivefit.services.core.units import display_mass
 
 MAX_CHARS = 240
 MAX_EXCLAMATIONS = 1
@@ -97,7 +97,7 @@ _ENDS = (".", "!", "?", ")", '"', "'", "\u2019", "\u201d", "\u2026")
 def allowed_numbers(tweak: Tweak, units: str = "kg") -> set[float]:
     """The numbers a message may state: the next set's reps, load (in `units`), rest and sets."""
     nxt = tweak.next
-    return {float(nxt.reps), display_weight(nxt.weight_kg, units), float(nxt.rest_s), float(nxt.sets)}
+    return {float(nxt.reps), display_mass(nxt.weight_kg, units), float(nxt.rest_s), float(nxt.sets)}
 
 
 def _without_exercise(text: str, exercise: str) -> str:

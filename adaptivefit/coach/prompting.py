@@ -1,6 +1,6 @@
 """The coach model's prompt format: the one place it is defined.
 
-The trainer (`coach.train`) writes its training lines with `training_line(control_prefix(...),
+The trainer (`coach.dataset`) writes its training lines with `training_line(control_prefix(...),
 message)`, and the runner (`coach.lm`) prompts with `control_prefix(...)` alone, so the two can
 never drift apart. A line looks like this (one line, then the tokenizer's end-of-text):
 
@@ -12,7 +12,8 @@ never numbers: the model learns the words, the engine's `Tweak.next` supplies th
 `fill` puts them in. The placeholders are exactly:
 
     {reps}       target reps of the next set
-    {weight_kg}  the next load with its unit, e.g. "82.5 kg" or "182 lb" (the user's units)
+    {weight_kg}  the next load with its unit, e.g. "82.5 kg" or "181.9 lb" (the user's units,
+                 written by `core.units.format_mass` as on every other page)
     {rest_s}     rest before the next set, in seconds (a bare number)
     {sets}       total working sets of this exercise after the tweak (a bare number)
     {exercise}   the exercise's name
@@ -23,11 +24,10 @@ from __future__ import annotations
 import re
 
 from adaptivefit.coach.types import FITNESS_LEVELS, GOALS, SCOPES, Tweak
+from adaptivefit.services.core.units import check_units, format_mass
 
 EOS = "<|endoftext|>"
 PLACEHOLDERS = ("reps", "weight_kg", "rest_s", "sets", "exercise")
-UNITS = ("kg", "lb")
-KG_TO_LB = 2.20462
 
 _FIELD = re.compile(r"\{([^{}]*)\}")
 
@@ -55,21 +55,6 @@ def training_line(prefix: str, message_with_placeholders: str) -> str:
     return f"{prefix}{message}{EOS}"
 
 
-def format_number(value: float) -> str:
-    """82.5 -> "82.5", 80.0 -> "80": at most one decimal, no trailing ".0"."""
-    rounded = round(float(value), 1)
-    if rounded == int(rounded):
-        return str(int(rounded))
-    return f"{rounded:.1f}"
-
-
-def display_weight(weight_kg: float, units: str = "kg") -> float:
-    """The load as the user sees it: kg as given (to 0.1), lb converted and rounded to 0.5 lb."""
-    if units == "lb":
-        return round(weight_kg * KG_TO_LB * 2) / 2
-    return round(float(weight_kg), 1)
-
-
 def placeholders_in(text: str) -> list[str] | None:
     """The names inside {braces} in `text`, or None when a brace is unpaired or nested."""
     rest = _FIELD.sub("", text)
@@ -84,15 +69,14 @@ def fill(text: str, tweak: Tweak, exercise: str, units: str = "kg") -> str | Non
     Only the five plain placeholders are accepted (no format specs, conversions or attributes,
     no "{{" escapes). "1 sets" / "1 reps" become "1 set" / "1 rep".
     """
-    if units not in UNITS:
-        raise ValueError(f"units must be one of {UNITS}, not {units!r}")
+    check_units(units)
     names = placeholders_in(text)
     if names is None or any(name not in PLACEHOLDERS for name in names):
         return None
     nxt = tweak.next
     values = {
         "reps": str(int(nxt.reps)),
-        "weight_kg": f"{format_number(display_weight(nxt.weight_kg, units))} {units}",
+        "weight_kg": format_mass(nxt.weight_kg, units),
         "rest_s": str(int(nxt.rest_s)),
         "sets": str(int(nxt.sets)),
         "exercise": exercise.strip() or "this exercise",

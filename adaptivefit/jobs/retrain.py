@@ -2,7 +2,7 @@
 
 The data are the curated coaching phrases a moderator has not hidden (`curated.visible_phrases`)
 plus the knowledge base's latest JSONL export; their hash is compared with the newest version's
-(`coach.train.needs_training`). Training itself runs in a child process,
+(`coach.versions.needs_training`). Training itself runs in a child process,
 `python -m adaptivefit.jobs.retrain OUT [FILE.jsonl ...] [--phrases PHRASES.json]`, at low CPU
 priority: the scheduler lives in a web worker, and training would otherwise keep torch (hundreds
 of megabytes) loaded there for good and take both cores from the people using the app. The
@@ -22,10 +22,10 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from adaptivefit.coach import train as coach_train
+from adaptivefit.coach import dataset as coach_dataset, trainer, versions
 from adaptivefit.coach.phrases import Phrase
 from adaptivefit.jobs import curated
-from adaptivefit.jobs.knowledge import EXPORT_FILES
+from adaptivefit.services.knowledge.store import EXPORT_FILES
 
 CHILD_TIMEOUT_S = 3 * 3600
 NICENESS = 10
@@ -42,9 +42,9 @@ def training_inputs(session: Session, directory: Path) -> tuple[list[Phrase], li
     return curated.visible_phrases(session), knowledge_files(directory)
 
 
-def dataset(knowledge: Sequence[Path], phrases: Sequence[Phrase] | None = None) -> coach_train.Dataset:
+def dataset(knowledge: Sequence[Path], phrases: Sequence[Phrase] | None = None) -> coach_dataset.Dataset:
     """The dataset a training run on these inputs builds (phrases default to the shipped file)."""
-    return coach_train.build_dataset(phrases, list(knowledge))
+    return coach_dataset.build_dataset(phrases, list(knowledge))
 
 
 def data_hash(knowledge: Sequence[Path], phrases: Sequence[Phrase] | None = None) -> str:
@@ -52,18 +52,18 @@ def data_hash(knowledge: Sequence[Path], phrases: Sequence[Phrase] | None = None
 
 
 def needs_training(out_dir: Path, digest: str) -> bool:
-    return coach_train.needs_training(out_dir, digest)
+    return versions.needs_training(out_dir, digest)
 
 
 def train_version(out_dir: Path, knowledge: Sequence[Path], phrases: Path | None = None) -> Path:
     """The one call into the training pipeline: a change of its signature is fixed here."""
     extra = {} if phrases is None else {"phrases": phrases}
-    return coach_train.train(out_dir, knowledge=list(knowledge), progress=False, **extra)
+    return trainer.train(out_dir, knowledge=list(knowledge), progress=False, **extra)
 
 
 def version_passed(version: Path) -> bool:
     try:
-        return bool(coach_train.read_metadata(version).get("passed"))
+        return bool(versions.read_metadata(version).get("passed"))
     except (OSError, ValueError):
         return False
 

@@ -43,9 +43,10 @@ def test_numbers_must_come_from_the_prescription(text, why):
 
 
 def test_numbers_in_the_users_units_and_the_exercise_name():
-    assert reason("Drop to 182 lb for 8 reps.", units="lb") is None
+    assert reason("Drop to 181.9 lb for 8 reps.", units="lb") is None
+    assert "number 182" in reason("Drop to 182 lb for 8 reps.", units="lb")  # rounded as everywhere: 181.9
     assert "number 82.5" in reason("Drop to 82.5 for 8 reps.", units="lb")
-    assert reason("Drop to 182 kg for 8 reps.", units="lb") == "wrong unit"
+    assert reason("Drop to 181.9 kg for 8 reps.", units="lb") == "wrong unit"
     assert reason("Drop to 82.5 pounds for 8 reps.") == "wrong unit"
     assert reason("Take the 21s curl down to 82.5 kg for 8 reps.", exercise="21s curl") is None
     assert allowed_numbers(tweak(weight=100), "lb") == {8.0, 220.5, 150.0, 3.0}

@@ -21,6 +21,7 @@ from adaptivefit.coach.prompting import (
     training_line,
 )
 from adaptivefit.coach.types import ACTIONS, EVENTS, FITNESS_LEVELS, GOALS, SCOPES, Prescription, Tweak
+from adaptivefit.services.core.units import format_mass
 
 
 def tweak(action="reduce_load", *, sets=3, reps=8, weight=82.5, rest=150, scope="session") -> Tweak:
@@ -51,10 +52,19 @@ def test_fill_substitutes_every_placeholder():
     text = "{exercise}: {sets} sets of {reps} at {weight_kg}, {rest_s} seconds of rest."
     assert fill(text, tweak(weight=82.5), "Back Squat") == "Back Squat: 3 sets of 8 at 82.5 kg, 150 seconds of rest."
     assert fill("{weight_kg}", tweak(weight=80.0), "x") == "80 kg"
-    assert fill("{weight_kg}", tweak(weight=82.5), "x", units="lb") == "182 lb"  # 181.88 -> 182
+    assert fill("{weight_kg}", tweak(weight=82.5), "x", units="lb") == "181.9 lb"  # 181.88 -> 181.9
     assert fill("{weight_kg}", tweak(weight=100), "x", units="lb") == "220.5 lb"  # 220.46 -> 220.5
     assert fill("{sets} sets and {reps} reps", tweak(sets=1, reps=1), "x") == "1 set and 1 rep"
     assert fill("Keep {exercise} steady.", tweak(), "") == "Keep this exercise steady."
+
+
+def test_a_load_in_lb_reads_as_it_does_everywhere_else_in_the_app():
+    t = tweak("increase_load", weight=50.0)
+    message = template_message(t, "too_easy", exercise="Bench Press", goal="strength", level="beginner",
+                               seed="user-1", units="lb")
+    assert format_mass(50.0, "lb") == "110.2 lb"
+    assert "110.2 lb" in message and "110 lb" not in message
+    assert guardrails.check(message, t, exercise="Bench Press", units="lb") is None
 
 
 @pytest.mark.parametrize("text", [

@@ -1,56 +1,16 @@
 """The coach inside the app: tweaks for logged and skipped sets, accepting and dismissing them,
 and what the member's next sets and next session become."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
-from adaptivefit.coach import rules, service
-from adaptivefit.models import CoachTweak, Exercise, FitnessData, Goal, Plan, PlanDay, PlanExercise, User, WorkoutSet
-from adaptivefit.services.catalog import library
+from adaptivefit.coach import rules, service, tweaks
+from adaptivefit.models import CoachTweak, PlanExercise, WorkoutSet
 from adaptivefit.services.training import workouts
 from adaptivefit.services.core.access import ValidationFailed
-
-T0 = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def gym(session):
-    library.install_library(session)
-    ada = User(email="ada@example.com", name="Ada", fitness_level="intermediate")
-    bob = User(email="bob@example.com", name="Bob")
-    session.add_all([ada, bob])
-    session.flush()
-    squat = session.exec(select(Exercise).where(Exercise.name == "Barbell Back Squat")).one()
-    plan = Plan(user_id=ada.id, name="Strength")
-    session.add(plan)
-    session.flush()
-    day = PlanDay(plan_id=plan.id, name="Legs")
-    session.add(day)
-    session.flush()
-    entry = PlanExercise(day_id=day.id, exercise_id=squat.id, sets=3, reps_min=8, reps_max=10, load_kg=100.0,
-                         target_rpe=8, rest_s=120)
-    session.add(entry)
-    session.flush()
-    counter = iter(range(1, 10_000))
-
-    class Gym:
-        pass
-
-    g = Gym()
-    g.session, g.ada, g.bob, g.squat, g.day, g.entry = session, ada, bob, squat, day, entry
-
-    def start(when=T0):
-        return workouts.start_workout(session, ada, plan_day_id=day.id, now=when)
-
-    def log(workout, reps, load, rpe=None, user=None):
-        n = next(counter)
-        return workouts.log_set(session, user or ada, workout.id, client_id=f"client-{n:06d}", exercise_id=squat.id, reps=reps,
-                                load_kg=load, rpe=rpe, now=workout.started_at + timedelta(minutes=n))
-
-    g.start, g.log = start, log
-    return g
+from tests.coach.coach_gym import T0
 
 
 def test_a_struggled_set_gets_a_tweak_that_keeps_the_floor(gym):
@@ -125,7 +85,7 @@ def test_an_unanswered_tweak_expires_when_the_next_one_comes(gym):
     first = service.coach_logged_set(gym.session, gym.ada, gym.log(workout, 7, 100, rpe=9).id)
     second = service.coach_logged_set(gym.session, gym.ada, gym.log(workout, 7, 100, rpe=9.5).id)
     assert gym.session.get(CoachTweak, first.id).status == "expired"
-    assert [t.id for t in service.open_tweaks(gym.session, gym.ada, workout.id)] == [second.id]
+    assert [t.id for t in tweaks.open_tweaks(gym.session, gym.ada, workout.id)] == [second.id]
     # The second struggle in a session asks for more than rest.
     assert second.tweak.action in ("reduce_load", "reduce_volume")
 
@@ -154,18 +114,3 @@ def test_after_the_workout_reps_at_the_top_of_the_range_progress_the_plan(gym):
     # Next time the squat comes up, the logger starts from the agreed target.
     following = gym.start(T0 + timedelta(days=2))
     assert service.targets(gym.session, gym.ada, following, [gym.squat.id])[gym.squat.id].weight_kg == new_load
-
-
-def test_history_and_goals_reach_the_coach(gym):
-    gym.session.add(Goal(user_id=gym.ada.id, goal_type="general_fitness", priority=3))
-    gym.session.add(Goal(user_id=gym.ada.id, goal_type="hypertrophy", priority=1))
-    for days in (9, 5):
-        past = gym.start(T0 - timedelta(days=days))
-        gym.log(past, 8, 95, rpe=8)
-        workouts.finish_workout(gym.session, gym.ada, past.id, now=past.started_at + timedelta(hours=1))
-    gym.session.add(FitnessData(user_id=gym.ada.id, type="sleep", data={"hours": 5.0},
-                                recorded_at=T0 - timedelta(hours=8)))
-    data = service.user_data(gym.session, gym.ada, gym.squat.id, now=T0)
-    assert data.goals == ("hypertrophy", "general")
-    assert [h.days_ago for h in data.history] == [5, 9] and data.history[0].top_load_kg == 95
-    assert data.readiness.sleep_hours == 5.0

@@ -8,13 +8,14 @@ import pytest
 from sqlmodel import select
 
 from tests.conftest import run_async
-from adaptivefit.coach import engine, guardrails, lm, service
+from adaptivefit.coach import ai_messages, engine, guardrails, lm, service, versions
 from adaptivefit.coach.types import EVENTS, CoachContext, UserData
 from adaptivefit.models import CoachTweak, Exercise, User
 from adaptivefit.services.catalog import library
-from adaptivefit.services.training import workouts
+from adaptivefit.services.payments import billing
+from adaptivefit.services.training import workout_sets, workouts
 
-SHIPPED = next(p for p in sorted(lm.SHIPPED_MODELS.iterdir()) if lm._version_info(p) is not None)
+SHIPPED = next(p for p in sorted(versions.SHIPPED_MODELS.iterdir()) if versions._version_info(p) is not None)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def test_the_shipped_model_writes_most_messages_and_every_one_is_safe(runner):
 def test_a_pro_members_tweak_gets_the_models_words_in_the_app(session, env, tmp_path):
     lm.reset_coach_model()
     env(COACH_MODEL_DIR=str(tmp_path / "models"), COACH_TIME_BUDGET_MS="5000")
-    assert lm.install_default_model() is not None
+    assert versions.install_default_model() is not None
     library.install_library(session)
     pro = User(email="pro@example.com", name="Pro", coach_ai=True)
     free = User(email="free@example.com", name="Free")
@@ -58,7 +59,7 @@ def test_a_pro_members_tweak_gets_the_models_words_in_the_app(session, env, tmp_
     shown = {}
     for n, user in enumerate((pro, free)):
         workout = workouts.start_workout(session, user, now=datetime(2026, 3, 2, tzinfo=UTC))
-        logged = workouts.log_set(session, user, workout.id, client_id=f"client-{n:06d}", exercise_id=squat.id,
+        logged = workout_sets.log_set(session, user, workout.id, client_id=f"client-{n:06d}", exercise_id=squat.id,
                                   reps=5, load_kg=100, rpe=10, now=workout.started_at + timedelta(minutes=1))
         shown[user.email] = service.coach_logged_set(session, user, logged.id)
     session.commit()
@@ -68,12 +69,13 @@ def test_a_pro_members_tweak_gets_the_models_words_in_the_app(session, env, tmp_
 
     pro_tweak = shown["pro@example.com"]
     # Seeded per member, event and set: this one passes the guardrails (about 98% do).
-    message = run_async(service.write_ai_message(pro.id, pro_tweak.id))
+    message = run_async(ai_messages.write_ai_message(pro.id, pro_tweak.id, billing.is_pro(session, pro)))
     assert message and message != pro_tweak.message
     session.expire_all()
     stored = session.get(CoachTweak, pro_tweak.id)
     assert stored.ai_powered is True and stored.message == message
     assert guardrails.check(message, pro_tweak.tweak, exercise="Barbell Back Squat") is None
     # Free members keep the template; the model is not asked.
-    assert run_async(service.write_ai_message(free.id, shown["free@example.com"].id)) is None
+    free_tier = billing.is_pro(session, free)
+    assert run_async(ai_messages.write_ai_message(free.id, shown["free@example.com"].id, free_tier)) is None
     lm.reset_coach_model()

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from adaptivefit import db
-from adaptivefit.coach import train as coach_train
+from adaptivefit.coach import dataset as coach_dataset, trainer as coach_trainer
 from adaptivefit.coach.phrases import Phrase, load_phrases
 from adaptivefit.jobs import curated, knowledge, registry, retrain
 from adaptivefit.services.knowledge import moderation
@@ -161,13 +161,13 @@ def test_the_retrain_job_hands_the_child_only_the_visible_phrases(database, tmp_
     assert seen["phrases"] == [p for p in load_phrases() if p != hidden]
     assert not any(arg.endswith("curated_knowledge.jsonl") for arg in seen["args"])
     # What the child was given builds exactly the dataset the job hashed.
-    assert coach_train.build_dataset(seen["phrases"]).data_hash == retrain.data_hash([], seen["phrases"])
+    assert coach_dataset.build_dataset(seen["phrases"]).data_hash == retrain.data_hash([], seen["phrases"])
 
 
 def test_the_child_trains_on_the_phrase_file_it_is_given(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr(retrain.os, "nice", lambda _: 0)
-    monkeypatch.setattr(coach_train, "train", lambda out, **kwargs: calls.append((out, kwargs)) or out / "v1")
+    monkeypatch.setattr(coach_trainer, "train", lambda out, **kwargs: calls.append((out, kwargs)) or out / "v1")
     assert retrain.main([str(tmp_path), str(tmp_path / "k.jsonl"), "--phrases", str(tmp_path / "p.json")]) == 0
     assert calls == [(tmp_path, {"knowledge": [tmp_path / "k.jsonl"], "progress": False,
                                  "phrases": tmp_path / "p.json"})]

@@ -225,10 +225,10 @@ def test_the_retrain_job_trains_only_when_the_data_changed(database, tmp_path, m
 
 
 def test_the_retrain_adapter_calls_the_training_pipeline(tmp_path, monkeypatch):
-    from adaptivefit.coach import train as coach_train
+    from adaptivefit.coach import trainer as coach_trainer
 
     calls = []
-    monkeypatch.setattr(coach_train, "train", lambda out, **kwargs: calls.append((out, kwargs)) or out / "v1")
+    monkeypatch.setattr(coach_trainer, "train", lambda out, **kwargs: calls.append((out, kwargs)) or out / "v1")
     assert retrain.train_version(tmp_path, [tmp_path / "k.jsonl"]) == tmp_path / "v1"
     assert calls == [(tmp_path, {"knowledge": [tmp_path / "k.jsonl"], "progress": False})]
 
