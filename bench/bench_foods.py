@@ -4,7 +4,7 @@ Builds a temporary SQLite database (migrated with Alembic), bulk-inserts 300,000
 names generated from word lists (a few percent private to other members), and a member with
 90 days of food entries; then prints the median server time in ms of `search_foods` for
 exact, prefix, word, substring, rare, nonsense and barcode queries and the member's recent
-foods, and of `diary.log_food` with its commit when that service is there.
+foods, and of `diary.log_food` with its commit.
 
     .venv/bin/python bench/bench_foods.py [--foods 300000] [--runs 15]
 """
@@ -182,20 +182,15 @@ def main() -> int:
                 "EXPLAIN QUERY PLAN SELECT id FROM foods WHERE name_lower LIKE '%xqzvw%' LIMIT 200"
             )).all()
 
-        try:
-            from adaptivefit.services.nutrition import diary
-        except ImportError:
-            nutrition = None
-        if nutrition is not None and hasattr(nutrition, "log_food"):
-            def log_one():
-                with Session(engine, expire_on_commit=False) as session:
-                    diary.log_food(session, session.get(User, member.id), food_id=shared_ids[0], quantity="150",
-                                       unit="g", meal_type="lunch")
-                    session.commit()
+        from adaptivefit.services.nutrition import diary
 
-            figures.append(("diary.log_food + commit", median_ms(args.runs, log_one), 1))
-        else:
-            print("adaptivefit/services/diary.py has no log_food yet: skipped.")
+        def log_one():
+            with Session(engine, expire_on_commit=False) as session:
+                diary.log_food(session, session.get(User, member.id), food_id=shared_ids[0], quantity="150",
+                               unit="g", meal_type="lunch")
+                session.commit()
+
+        figures.append(("diary.log_food + commit", median_ms(args.runs, log_one), 1))
 
         size_mb = Path(folder, "bench.db").stat().st_size / 1e6
         print(f"Data: {args.foods:,} foods ({private:,} private to other members), {entries:,} food entries "

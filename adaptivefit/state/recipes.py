@@ -1,4 +1,4 @@
-"""The recipe builder page. Thin: services/recipes.py reads the amounts and does the arithmetic."""
+"""The recipe builder page. Thin: services/nutrition/recipes.py reads the amounts and does the arithmetic."""
 
 from __future__ import annotations
 
@@ -6,26 +6,9 @@ import asyncio
 
 import reflex as rx
 
-from adaptivefit.models import Food
-from adaptivefit.services.nutrition import foods, recipes
-from adaptivefit.services.core.access import ValidationFailed
+from adaptivefit.services.core.access import NotYours, ValidationFailed
+from adaptivefit.services.nutrition import food_picker, recipe_page, recipes
 from adaptivefit.state.guard import actor, require_role, with_user
-
-MAX_LINES = 100
-
-
-def _fmt(value: float | None, digits: int = 0) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
-def _nutrients(n: foods.Nutrients) -> dict[str, str]:
-    return {"kcal": _fmt(n.kcal), "protein": _fmt(n.protein_g, 1), "carbs": _fmt(n.carbs_g, 1),
-            "fat": _fmt(n.fat_g, 1), "fibre": _fmt(n.fibre_g, 1)}
-
-
-def _list_view(session, user) -> list[dict[str, str]]:
-    return [{"id": str(r.id), "name": r.name, "servings": str(r.servings), "serving_grams": _fmt(r.serving_grams),
-             **_nutrients(r.per_serving)} for r in recipes.list_recipes(session, user)]
 
 
 class RecipeState(rx.State):
@@ -64,10 +47,9 @@ class RecipeState(rx.State):
 
     async def _preview(self) -> None:
         lines, servings = self._service_lines(), self.servings
-        result = await asyncio.to_thread(with_user, recipes.preview, actor().id, lines, servings)
-        self.errors = self._field_errors(result.errors)
-        self.per_serving = _nutrients(result.per_serving) if result.per_serving else {}
-        self.total_grams = _fmt(result.total_grams) if result.total_grams else ""
+        totals = await asyncio.to_thread(with_user, recipe_page.builder_totals, actor().id, lines, servings)
+        self.errors = self._field_errors(totals.errors)
+        self.per_serving, self.total_grams = totals.per_serving, totals.total_grams
 
     def _clear(self) -> None:
         self.recipe_id, self.name, self.servings, self.lines = "", "", "1", []
@@ -77,7 +59,7 @@ class RecipeState(rx.State):
     @require_role()
     async def load(self):
         self._clear()
-        self.recipes = await asyncio.to_thread(with_user, _list_view, actor().id)
+        self.recipes = await asyncio.to_thread(with_user, recipe_page.recipe_rows, actor().id)
 
     @rx.event
     @require_role()
@@ -88,12 +70,12 @@ class RecipeState(rx.State):
     @require_role()
     async def edit(self, recipe_id: str):
         try:
-            view = await asyncio.to_thread(with_user, recipes.detail, actor().id, recipe_id)
-        except ValidationFailed:
-            return rx.toast.error("That recipe could not be found.")
+            opened = await asyncio.to_thread(with_user, recipe_page.open_recipe, actor().id, recipe_id)
+        except NotYours as refused:
+            return rx.toast.error(str(refused))
         self._clear()
-        self.recipe_id, self.name, self.servings = str(view.id), view.name, str(view.servings)
-        self.lines = [self._line(i.food_id, i.name, f"{i.quantity:g}", i.unit, i.units) for i in view.ingredients]
+        self.recipe_id, self.name, self.servings = str(opened.id), opened.name, opened.servings
+        self.lines = [self._line(*line) for line in opened.lines]
         await self._preview()
         return rx.scroll_to("recipe-builder")
 
@@ -101,36 +83,21 @@ class RecipeState(rx.State):
     @require_role()
     async def search(self, value: str):
         self.query = str(value)[:100]
-        if len(self.query.strip()) < 2:
-            self.results = []
-            return
-        editing = self.recipe_id
-
-        def find(session, user):
-            return [{"id": str(h.id), "name": h.name + (f" ({h.brand})" if h.brand else ""), "kcal": _fmt(h.kcal)}
-                    for h in foods.search_foods(session, user.id, self.query, limit=10) if str(h.id) != editing]
-
-        self.results = await asyncio.to_thread(with_user, find, actor().id)
+        self.results = await asyncio.to_thread(with_user, food_picker.search_results, actor().id, self.query,
+                                               limit=10, leave_out=self.recipe_id)
 
     @rx.event
     @require_role()
     async def add_ingredient(self, food_id: str):
-        if len(self.lines) >= MAX_LINES:
-            self.errors = {"ingredients": f"A recipe holds at most {MAX_LINES} ingredients."}
-            return
-
-        def pick(session, user):
-            food = session.get(Food, int(food_id))
-            if food is None or food.owner_id not in (None, user.id):
-                raise ValidationFailed({"food": "That food could not be found."})
-            # A recipe goes in by the serving; anything else by weight.
-            unit, quantity = ("1 serving", "1") if food.is_recipe else ("g", "100")
-            return food.id, food.name, quantity, unit, foods.units_for(food)
-
         try:
-            found = await asyncio.to_thread(with_user, pick, actor().id)
-        except (ValueError, ValidationFailed):
-            return rx.toast.error("That food could not be found.")
+            recipe_page.check_room(len(self.lines))
+        except ValidationFailed as failed:
+            self.errors = failed.errors
+            return
+        try:
+            found = await asyncio.to_thread(with_user, food_picker.ingredient, actor().id, food_id)
+        except ValidationFailed as failed:
+            return rx.toast.error(next(iter(failed.errors.values())))
         self.lines = [*self.lines, self._line(*found)]
         self.query, self.results = "", []
         await self._preview()
@@ -177,33 +144,28 @@ class RecipeState(rx.State):
             for field in ("quantity", "unit"):
                 if f"{field}-{line['key']}" in form:
                     self._update(line["key"], field, form[f"{field}-{line['key']}"])
-        me = actor()
-
-        def write(session, user):
-            recipe = recipes.save(session, user, name=self.name, lines=self._service_lines(), servings=self.servings,
-                                  recipe_id=self.recipe_id or None)
-            return recipe.name, _list_view(session, user)
-
         try:
-            name, self.recipes = await asyncio.to_thread(with_user, write, me.id)
+            saved, self.recipes = await asyncio.to_thread(
+                with_user, recipe_page.save_recipe, actor().id, name=self.name, lines=self._service_lines(),
+                servings=self.servings, recipe_id=self.recipe_id or None,
+            )
+        except NotYours as refused:
+            return rx.toast.error(str(refused))
         except ValidationFailed as failed:
             self.errors = self._field_errors(failed.errors)
             return
         self._clear()
-        return rx.toast.success(f"Saved {name}. Find it in food search on the nutrition page.")
+        return rx.toast.success(saved)
 
     @rx.event
     @require_role()
     async def delete(self, recipe_id: str):
-        me = actor()
-
-        def remove(session, user):
-            return recipes.delete(session, user, recipe_id), _list_view(session, user)
-
         try:
-            name, self.recipes = await asyncio.to_thread(with_user, remove, me.id)
+            deleted, self.recipes = await asyncio.to_thread(with_user, recipe_page.delete_recipe, actor().id, recipe_id)
+        except NotYours as refused:
+            return rx.toast.error(str(refused))
         except ValidationFailed as failed:
             return rx.toast.error(next(iter(failed.errors.values())))
         if self.recipe_id == str(recipe_id):
             self._clear()
-        return rx.toast.success(f"Deleted {name}.")
+        return rx.toast.success(deleted)

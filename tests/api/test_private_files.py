@@ -91,7 +91,7 @@ def test_unknown_removed_and_foreign_names_are_404(client, session, photos):
     assert client.get(url.replace(name, "f" * 32 + ".webp")).status_code == 404
     assert client.get("/api/private/..%2F..%2Fadaptivefit.db?exp=1&sig=x").status_code == 404
     assert client.get("/api/private/" + "a" * 32 + ".svg?exp=1&sig=x").status_code == 404
-    photos.remove_entry_photo(session, ann, entry.id)
+    nutrition_photos.remove_entry_photo(session, ann, entry.id)
     session.commit()
     # The URL was valid a moment ago; the record no longer holds the file, and the file is gone.
     response = client.get(url)

@@ -17,7 +17,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from adaptivefit.models import Food
-from adaptivefit.services.nutrition.foods import MAX_GRAMS, clean_barcode, normalise_name
+from adaptivefit.services.nutrition.foods import clean_barcode, normalise_name
+from adaptivefit.services.nutrition.portions import MAX_GRAMS
 
 KJ_PER_KCAL = 4.184
 _NAME_MAX = 200

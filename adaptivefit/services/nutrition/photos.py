@@ -1,9 +1,9 @@
 """A photo on a food entry: checked like a profile picture, kept private, shown by signed URL.
 
-The checks are the avatars' (services/uploads.py: type by content, whole file read, pixel cap,
+The checks are the avatars' (services/files/uploads.py: type by content, whole file read, pixel cap,
 re-encoded without metadata). The byte limit is higher: a phone's camera writes 3 to 8 MB
 pictures, and the member should not have to shrink a photo of their lunch first. The stored
-picture fits inside 1280 x 1280, as WebP, in the private folder (services/private_files.py).
+picture fits inside 1280 x 1280, as WebP, in the private folder (services/files/private_files.py).
 """
 
 from __future__ import annotations

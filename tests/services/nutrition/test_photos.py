@@ -9,8 +9,11 @@ from sqlmodel import select
 from adaptivefit.models import Food, FoodEntry, User
 from adaptivefit.services.accounts import privacy
 from adaptivefit.services.files import private_files
-from adaptivefit.services.nutrition import diary, foods, photos
-from adaptivefit.services.core.access import ValidationFailed
+from adaptivefit.services.core.access import NotYours, ValidationFailed
+from adaptivefit.services.core.clock import local_now
+from adaptivefit.services.nutrition import diary, photos
+from adaptivefit.services.nutrition.custom_foods import create_custom_food
+from adaptivefit.services.nutrition.recipes import create_recipe
 from adaptivefit.services.files.uploads import upload_dir
 
 
@@ -67,7 +70,7 @@ def test_deleting_the_entry_deletes_its_photo_and_copies_do_not_share_it(session
     ann = _user(session)
     entry = _entry(session, ann)
     photos.set_entry_photo(session, ann, entry.id, _photo())
-    day = diary._local_day(ann, entry.eaten_at)
+    day = local_now(ann, entry.eaten_at).date()
     diary.copy_day(session, ann, day, day + timedelta(days=1))
     copies = session.exec(select(FoodEntry).where(FoodEntry.id != entry.id)).all()
     assert [c.photo for c in copies] == [None]
@@ -98,7 +101,7 @@ def test_only_the_owner_may_put_or_take_a_photo_on_an_entry(session):
     for call in (lambda: photos.set_entry_photo(session, bob, entry.id, _photo()),
                  lambda: photos.remove_entry_photo(session, bob, entry.id),
                  lambda: diary.delete_entry(session, bob, entry.id)):
-        with pytest.raises(ValidationFailed):
+        with pytest.raises(NotYours):
             call()
     assert entry.photo == name and _private_files() == [name]
 
@@ -107,7 +110,7 @@ def test_the_day_view_names_the_photo_and_the_url_is_signed_for_the_member(sessi
     ann = _user(session)
     entry = _entry(session, ann)
     name = photos.set_entry_photo(session, ann, entry.id, _photo())
-    view = diary.day_view(session, ann, diary._local_day(ann, entry.eaten_at))
+    view = diary.day_view(session, ann, local_now(ann, entry.eaten_at).date())
     assert view.meals["lunch"][0].photo == name
     url = photos.photo_url(ann, name)
     assert url.startswith(f"/api/private/{name}?exp=")
@@ -131,10 +134,10 @@ def test_export_holds_the_photos_and_erasure_deletes_them(session):
 
 def test_erasure_works_when_recipes_hold_the_members_own_foods(session):
     ann = _user(session)
-    mine = foods.create_custom_food(session, ann, {"name": "Gran's stock", "kcal": 20, "protein_g": 2, "carbs_g": 1,
+    mine = create_custom_food(session, ann, {"name": "Gran's stock", "kcal": 20, "protein_g": 2, "carbs_g": 1,
                                                    "fat_g": 1})
-    soup = foods.create_recipe(session, ann, "Soup", [(mine.id, 500)], 2)
-    foods.create_recipe(session, ann, "Soup and bread", [(soup.id, 250)], 1)
+    soup = create_recipe(session, ann, "Soup", [(mine.id, 500)], 2)
+    create_recipe(session, ann, "Soup and bread", [(soup.id, 250)], 1)
     session.commit()
     privacy.erase_account(session, ann)
     session.commit()

@@ -2,9 +2,13 @@ import pytest
 from sqlmodel import select
 
 from adaptivefit.models import Food, FoodEntry, RecipeIngredient, User
+from adaptivefit.services.core.access import NotYours, ValidationFailed
 from adaptivefit.services.nutrition import diary, foods, recipes
-from adaptivefit.services.core.access import ValidationFailed
-from adaptivefit.services.nutrition.recipes import Line
+from adaptivefit.services.nutrition.custom_foods import create_custom_food
+from adaptivefit.services.nutrition.macros import nutrients_for
+from adaptivefit.services.nutrition.portions import grams_for
+from adaptivefit.services.nutrition.recipes import Line, create_recipe
+from tests.services.nutrition.nutrition_fixtures import make_catalog_food
 
 
 def make_user(session, name="Ann") -> User:
@@ -49,7 +53,7 @@ def test_preview_gives_a_servings_nutrients_from_amounts_in_any_unit(session, pa
     assert result.per_serving.protein_g == pytest.approx((13 * 0.8 + 3.4 * 2.575 + 12.6 * 1.2) / 2)
     # Saved, one serving holds exactly what the preview said.
     recipe = recipes.save(session, ann, name="Oats and eggs", lines=lines, servings="2")
-    one = foods.nutrients_for(recipe, foods.grams_for(recipe, 1, "1 serving"))
+    one = nutrients_for(recipe, grams_for(recipe, 1, "1 serving"))
     assert one.kcal == pytest.approx(result.per_serving.kcal)
 
 
@@ -127,7 +131,7 @@ def test_editing_shows_the_amounts_as_entered_and_rewrites_the_recipe(session, p
 
 def test_a_recipe_made_before_amounts_were_kept_edits_in_grams(session, pantry):
     ann = make_user(session)
-    recipe = foods.create_recipe(session, ann, "Old porridge", [(pantry["oats"].id, 80)], 1)
+    recipe = create_recipe(session, ann, "Old porridge", [(pantry["oats"].id, 80)], 1)
     (line,) = recipes.detail(session, ann, recipe.id).ingredients
     assert (line.quantity, line.unit, line.grams) == (80, "g", 80)
 
@@ -135,13 +139,18 @@ def test_a_recipe_made_before_amounts_were_kept_edits_in_grams(session, pantry):
 def test_only_the_owner_sees_edits_or_deletes_a_recipe(session, pantry):
     ann, bob = make_user(session), make_user(session, "Bob")
     recipe = recipes.save(session, ann, name="Mine", lines=[Line(pantry["oats"].id, "50", "g")], servings="1")
-    mine = foods.create_custom_food(session, ann, {"name": "Ann's jam", "kcal": 250, "protein_g": 0, "carbs_g": 60,
+    mine = create_custom_food(session, ann, {"name": "Ann's jam", "kcal": 250, "protein_g": 0, "carbs_g": 60,
                                                    "fat_g": 0})
-    assert "recipe" in refused(recipes.detail, session, bob, recipe.id)
-    assert "recipe" in refused(recipes.delete, session, bob, recipe.id)
-    assert "recipe" in refused(recipes.save, session, bob, name="Stolen", recipe_id=recipe.id, servings="1",
-                               lines=[Line(pantry["oats"].id, "50", "g")])
-    assert "recipe" in refused(recipes.detail, session, ann, pantry["oats"].id)  # a food, not a recipe
+    for call, args, kwargs in (
+        (recipes.detail, (session, bob, recipe.id), {}),
+        (recipes.delete, (session, bob, recipe.id), {}),
+        (recipes.save, (session, bob), {"name": "Stolen", "recipe_id": recipe.id, "servings": "1",
+                                         "lines": [Line(pantry["oats"].id, "50", "g")]}),
+        (recipes.detail, (session, ann, pantry["oats"].id), {}),  # a food, not a recipe
+        (recipes.detail, (session, ann, "not-an-id"), {}),
+    ):
+        with pytest.raises(NotYours, match="That recipe was not found in your account."):
+            call(*args, **kwargs)
     assert "food-0" in refused(recipes.save, session, bob, name="Jam toast", servings="1",
                                lines=[Line(mine.id, "20", "g")])
     assert recipes.list_recipes(session, bob) == []
@@ -164,3 +173,45 @@ def test_delete_keeps_the_diary_and_refuses_while_another_recipe_holds_it(sessio
     session.expire_all()
     kept = session.get(FoodEntry, entry.id)
     assert kept.food_id is None and kept.name == "Stock"
+
+
+def test_recipe_nutrients_come_from_its_ingredients(session):
+    member = make_user(session, "Ana")
+    oats = make_catalog_food(session, "Oats", kcal=380, protein=13, carbs=68, fat=6.5, fibre_g=10)
+    milk = make_catalog_food(session, "Milk", kcal=64, protein=3.4, carbs=4.8, fat=3.6, grams_per_ml=1.03)
+    honey = create_custom_food(session, member, {"name": "Honey", "kcal": 304, "protein_g": 0.3, "carbs_g": 82,
+                                                 "fat_g": 0, "fibre_g": 0.2})
+    recipe = create_recipe(session, member, "Porridge", [(oats.id, 80), (milk.id, 300), (honey.id, 20)], 2)
+    total = 80 + 300 + 20
+    assert recipe.is_recipe and recipe.owner_id == member.id
+    assert recipe.kcal == pytest.approx((380 * 0.8 + 64 * 3 + 304 * 0.2) * 100 / total)
+    assert recipe.protein_g == pytest.approx((13 * 0.8 + 3.4 * 3 + 0.3 * 0.2) * 100 / total)
+    assert recipe.fat_g == pytest.approx((6.5 * 0.8 + 3.6 * 3) * 100 / total)
+    assert recipe.fibre_g == pytest.approx((10 * 0.8 + 0.2 * 0.2) * 100 / total)  # milk states none
+    assert recipe.sugar_g is None
+    assert recipe.servings == [{"name": "1 serving", "grams": 200}]
+    one = nutrients_for(recipe, grams_for(recipe, 1, "1 serving"))
+    assert one.kcal == pytest.approx((380 * 0.8 + 64 * 3 + 304 * 0.2) / 2)
+    parts = session.exec(select(RecipeIngredient).where(RecipeIngredient.recipe_id == recipe.id)).all()
+    assert sorted((p.food_id, p.grams) for p in parts) == sorted([(oats.id, 80), (milk.id, 300), (honey.id, 20)])
+    assert [hit.name for hit in foods.search_foods(session, member.id, "porridge")] == ["Porridge"]
+    assert foods.search_foods(session, member.id, "porridge")[0].is_recipe
+
+
+@pytest.mark.parametrize("name, ingredients, servings, field", [
+    ("", None, 1, "name"),
+    ("Soup", [], 1, "ingredients"),
+    ("Soup", [(None, 100)], 1, "ingredients"),
+    ("Soup", [(999_999, 100)], 1, "ingredients"),
+    ("Soup", [("food", 100)], 1, "ingredients"),
+    ("Soup", "grams0", 1, "ingredients"),
+    ("Soup", "grams6000", 1, "ingredients"),
+    ("Soup", "food", 0, "servings"),
+    ("Soup", "food", 1.5, "servings"),
+])
+def test_recipe_input_is_checked(session, name, ingredients, servings, field):
+    member = make_user(session, "Ana")
+    food = make_catalog_food(session, "Leek")
+    ingredients = {"food": [(food.id, 100)], "grams0": [(food.id, 0)], "grams6000": [(food.id, 6000)]}.get(
+        ingredients, ingredients) if isinstance(ingredients, str) else ingredients
+    assert field in refused(create_recipe, session, member, name, ingredients, servings)

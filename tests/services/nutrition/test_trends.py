@@ -3,7 +3,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from adaptivefit.models import FoodEntry, NutritionGoal, User
-from adaptivefit.services.nutrition import diary
+from adaptivefit.services.nutrition.bodyweight import log_bodyweight, weight_trend
+from adaptivefit.services.nutrition.expenditure import estimate_expenditure
 from adaptivefit.services.nutrition.trends import intake_by_day, macro_split, weight_and_energy
 
 
@@ -40,17 +41,17 @@ def test_weight_and_energy_puts_trend_weigh_ins_intake_and_expenditure_on_one_ti
         day = today - timedelta(days=back)
         session.add(_entry(user, datetime(day.year, day.month, day.day, 12, tzinfo=UTC), 2500, 150, 250, 80))
         if back % 2:
-            diary.log_bodyweight(session, user, 90 - 0.1 * (35 - back), day=day, now=now)
+            log_bodyweight(session, user, 90 - 0.1 * (35 - back), day=day, now=now)
     session.flush()
     series = weight_and_energy(session, user, days=7, now=now)
     assert [p["date"] for p in series] == [(today - timedelta(days=6 - i)).isoformat() for i in range(7)]
     assert series[-1]["intake"] is None and series[0]["intake"] == 2500  # today: nothing logged yet
     assert [p["weight"] is not None for p in series] == [(6 - i) % 2 == 1 for i in range(7)]
-    trend = {p["date"].isoformat(): p for p in diary.weight_trend(session, user, 7, now=now)}
+    trend = {p["date"].isoformat(): p for p in weight_trend(session, user, 7, now=now)}
     assert all(p["trend"] == trend[p["date"]]["trend"] for p in series if p["date"] in trend)
     # Each day's expenditure is the estimate as it stood that morning: today's is today's estimate.
-    assert series[-1]["expenditure"] == round(diary.estimate_expenditure(session, user, now=now))
-    assert series[0]["expenditure"] == round(diary.estimate_expenditure(session, user, now=now - timedelta(days=6)))
+    assert series[-1]["expenditure"] == round(estimate_expenditure(session, user, now=now))
+    assert series[0]["expenditure"] == round(estimate_expenditure(session, user, now=now - timedelta(days=6)))
     assert series[-1]["expenditure"] == pytest.approx(2500 + 770, abs=15)
     assert weight_and_energy(session, User(id=999_999, email="x@example.com", name="X"), days=3, now=now) == [
         {"date": d, "weight": None, "trend": None, "intake": None, "expenditure": None}
@@ -65,6 +66,6 @@ def test_expenditure_is_missing_until_two_weeks_are_logged(session):
     for back in range(10, 0, -1):
         day = now.date() - timedelta(days=back)
         session.add(_entry(user, datetime(day.year, day.month, day.day, 12, tzinfo=UTC), 2000, 100, 200, 70))
-        diary.log_bodyweight(session, user, 70, day=day, now=now)
+        log_bodyweight(session, user, 70, day=day, now=now)
     session.flush()
     assert all(p["expenditure"] is None for p in weight_and_energy(session, user, days=30, now=now))
