@@ -89,7 +89,7 @@ def main() -> None:
         started = time.perf_counter()
         equipment = _fill(session, args.programs, now)
         print(f"seeded {args.programs} programs in {time.perf_counter() - started:.1f} s")
-        listed = listing.browse(session)[1]
+        listed = listing.browse(session).total
         print(f"listed: {listed}")
         home = equipment[:6]
         cases = {
@@ -114,7 +114,7 @@ def main() -> None:
         width = max(len(name) for name in cases)
         print(f"{'browse()':<{width}}  median ms  (matches)")
         for name, filters in cases.items():
-            total = listing.browse(session, **filters)[1]
+            total = listing.browse(session, **filters).total
             ms = median_ms(args.runs, lambda f=filters: listing.browse(session, **f))
             print(f"{name:<{width}}  {ms:9.2f}  ({total})")
 

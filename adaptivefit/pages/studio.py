@@ -7,8 +7,7 @@ import reflex as rx
 from adaptivefit.components.cards import empty_state, field_label, page_header, tag
 from adaptivefit.components.forms import field_error, form_field, section
 from adaptivefit.components.layout import app_page
-from adaptivefit.services.marketplace.programs import COVER_MAX_BYTES, GOALS, LEVELS, label
-from adaptivefit.state.programs import CURRENCY_OPTIONS
+from adaptivefit.state.programs import COVER_MAX_BYTES, CURRENCY_OPTIONS, GOAL_OPTIONS, LEVEL_OPTIONS
 from adaptivefit.state.programs import ProgramBuilderState as B
 from adaptivefit.state.programs import ProgramModerationState as M
 from adaptivefit.state.programs import StudioState as S
@@ -115,8 +114,8 @@ def _details_form() -> rx.Component:
                 spacing="1", width="100%", align="start",
             ),
             rx.grid(
-                _select("Goal", "goal", [(g, label(g)) for g in GOALS], B.form.get("goal", "")),
-                _select("Level", "level", [(v, label(v)) for v in LEVELS], B.form.get("level", "")),
+                _select("Goal", "goal", GOAL_OPTIONS, B.form.get("goal", "")),
+                _select("Level", "level", LEVEL_OPTIONS, B.form.get("level", "")),
                 form_field("Duration (weeks)", "duration_weeks", errors=B.errors, input_mode="numeric",
                            default_value=B.form.get("duration_weeks", "4")),
                 columns=rx.breakpoints(initial="1", sm="3"), spacing="3", width="100%",

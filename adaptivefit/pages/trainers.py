@@ -7,8 +7,12 @@ import reflex as rx
 from adaptivefit.components.cards import empty_state, field_label, page_header, tag
 from adaptivefit.components.forms import field_error, form_field, section
 from adaptivefit.components.layout import app_page
-from adaptivefit.services.marketplace.trainers import BIO_MAX, HEADLINE_MAX, MAX_CERTIFICATE_BYTES, MAX_CERTIFICATES, TITLE_MAX
 from adaptivefit.state.trainers import (
+    BIO_MAX,
+    HEADLINE_MAX,
+    MAX_CERTIFICATE_BYTES,
+    MAX_CERTIFICATES,
+    TITLE_MAX,
     STATUS_LABELS,
     TrainerApplicationState as A,
     TrainerProfileState as P,

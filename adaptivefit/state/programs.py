@@ -14,15 +14,16 @@ import reflex as rx
 from adaptivefit.db import session_scope
 from adaptivefit.models import Role
 from adaptivefit.services.catalog import library
-from adaptivefit.services.core import app_settings
-from adaptivefit.services.marketplace import programs
 from adaptivefit.services.core.access import STAFF, PermissionDenied, ValidationFailed
+from adaptivefit.services.core.paging import requested_page
+from adaptivefit.services.marketplace import display, program_builder, program_moderation, program_publishing, programs
 from adaptivefit.state.guard import actor, require_role
 
 TRAINERS = (Role.TRAINER, Role.ADMIN)
-STATUS_LABELS = {"draft": "Draft", "published": "Published", "unpublished": "Unpublished"}
-CURRENCY_OPTIONS = [(c, c.upper()) for c in app_settings.CURRENCIES]
 DETAIL_FIELDS = ("title", "description", "goal", "level", "duration_weeks", "price_kind", "price", "currency")
+# What the builder page needs to know, read here because pages import only state.
+CURRENCY_OPTIONS, GOAL_OPTIONS, LEVEL_OPTIONS = display.CURRENCY_OPTIONS, display.GOAL_OPTIONS, display.LEVEL_OPTIONS
+COVER_MAX_BYTES = programs.COVER_MAX_BYTES
 
 
 def _run(fn, *args, **kwargs):
@@ -34,18 +35,27 @@ def _first_error(failed: ValidationFailed) -> str:
     return next(iter(failed.errors.values()), "That did not work.")
 
 
-def _when(value: datetime | None) -> str:
-    return "" if value is None else value.astimezone(UTC).strftime("%d %b %Y")
-
-
 def route_id(path: str, prefix: str) -> int | None:
     """The number after `prefix` in a path like /studio/programs/12, or None."""
     rest = str(path or "").removeprefix(prefix).strip("/").split("/")[0]
     return int(rest) if rest.isdigit() and len(rest) <= 12 else None
 
 
-def _stars(avg: float, count: int) -> str:
-    return "No ratings yet" if count == 0 else f"{avg:.1f} ★ ({count})"
+def _studio_rows(me) -> list[dict[str, str]]:
+    return [display.studio_row(r) for r in _run(program_builder.list_mine, me)]
+
+
+def _builder(me, program_id: int) -> dict:
+    with session_scope() as session:
+        view = program_builder.builder_view(session, me, program_id)
+        equipment = [(e.id, e.name) for e in library.list_equipment(session)]
+    return display.builder_view(view, equipment)
+
+
+def _moderation(me, query: str, page: int) -> dict:
+    found = _run(program_moderation.moderation_list, me, query, page)
+    return {"total": found.total, "page": found.page, "pages": found.pages,
+            "rows": [display.moderation_row(r) for r in found.rows]}
 
 
 class StudioState(rx.State):
@@ -54,27 +64,18 @@ class StudioState(rx.State):
     rows: list[dict[str, str]] = []
     errors: dict[str, str] = {}
 
-    def _read(self, me) -> None:
-        self.rows = [{
-            "id": str(r.id), "title": r.title, "status": r.status, "status_label": STATUS_LABELS.get(r.status, r.status),
-            "hidden": "yes" if r.hidden else "", "reason": r.hidden_reason,
-            "version": f"v{r.version}" if r.version else "not published yet", "price": r.price,
-            "sales": f"{r.sales_count} sale{'s' * (r.sales_count != 1)}",
-            "rating": _stars(r.rating_avg, r.rating_count), "updated": _when(r.updated_at),
-        } for r in _run(programs.list_mine, me)]
-
     @rx.event
     @require_role(*TRAINERS)
     async def load(self):
         self.errors = {}
-        await asyncio.to_thread(self._read, actor())
+        self.rows = await asyncio.to_thread(_studio_rows, actor())
 
     @rx.event
     @require_role(*TRAINERS)
     async def create(self, form: dict):
         title = str(form.get("title", ""))[:300]
         try:
-            program = await asyncio.to_thread(_run, lambda s, me: programs.create_program(s, me, title).id, actor())
+            program = await asyncio.to_thread(_run, lambda s, me: program_builder.create_program(s, me, title).id, actor())
         except ValidationFailed as failed:
             self.errors = failed.errors
             return
@@ -108,29 +109,10 @@ class ProgramBuilderState(rx.State):
     errors: dict[str, str] = {}
 
     def _read(self, me, program_id: int) -> None:
-        view = _run(programs.builder_view, me, program_id)
-        with session_scope() as session:
-            equipment = [(e.id, e.name) for e in library.list_equipment(session)]
-        self.pid, self.found = str(view.id), True
-        self.form = {"title": view.title, "description": view.description, "goal": view.goal, "level": view.level,
-                     "duration_weeks": str(view.duration_weeks), "price_kind": view.price_kind, "price": view.price,
-                     "currency": view.currency}
-        self.form_key = datetime.now(UTC).isoformat()
-        chosen = set(view.equipment_ids)
-        self.equipment = [{"id": str(i), "name": n, "checked": "yes" if i in chosen else ""} for i, n in equipment]
-        self.cover = view.cover_image or ""
-        self.status, self.status_label = view.status, STATUS_LABELS.get(view.status, view.status)
-        self.hidden, self.hidden_reason = view.hidden, view.hidden_reason
-        self.version = view.current_version
-        self.sales = f"{view.sales_count} sale{'s' * (view.sales_count != 1)}"
-        self.versions = [{"version": f"Version {v.version}", "changelog": v.changelog or "—",
-                          "date": _when(v.created_at)} for v in view.versions]
-        s = view.summary
-        self.summary = (f"{s['weeks']} week{'s' * (s['weeks'] != 1)}, {s['days']} day{'s' * (s['days'] != 1)}, "
-                        f"{s['exercises']} exercise{'s' * (s['exercises'] != 1)}")
-        self.has_exercises = s["exercises"] > 0
-        self.unpublished_changes = view.unpublished_changes
-        self.plan_link = f"/plans?plan={view.draft_plan_id}"
+        view = _builder(me, program_id)
+        self.found, self.form_key = True, datetime.now(UTC).isoformat()
+        for name, value in view.items():
+            setattr(self, name, value)
 
     async def _refresh(self) -> None:
         await asyncio.to_thread(self._read, actor(), int(self.pid))
@@ -168,26 +150,26 @@ class ProgramBuilderState(rx.State):
         fields = {key: str(form.get(key, ""))[:12000] for key in DETAIL_FIELDS}
         fields["equipment_ids"] = [key[3:] for key, value in form.items()
                                    if str(key).startswith("eq-") and value in (True, "on", "true")][:200]
-        return await self._act(programs.update_details, fields, done="Details saved.")
+        return await self._act(program_builder.update_details, fields, done=display.DONE["details"])
 
     @rx.event
     @require_role(*TRAINERS)
     async def upload_cover(self, files: list[rx.UploadFile]):
         if not files or not self.pid:
             return None
-        data = await files[0].read(programs.COVER_MAX_BYTES + 1)
-        return await self._act(programs.set_cover, data, done="Cover picture saved.")
+        data = await files[0].read(programs.COVER_READ_BYTES)
+        return await self._act(program_builder.set_cover, data, done=display.DONE["cover"])
 
     @rx.event
     @require_role(*TRAINERS)
     async def publish(self, form: dict):
         changelog = str(form.get("changelog", ""))[:3000]
-        return await self._act(programs.publish, changelog, done="Published: the program is on the marketplace.")
+        return await self._act(program_publishing.publish, changelog, done=display.DONE["published"])
 
     @rx.event
     @require_role(*TRAINERS)
     async def unpublish(self):
-        return await self._act(programs.unpublish, done="Unpublished. Buyers keep their copies.")
+        return await self._act(program_publishing.unpublish, done=display.DONE["unpublished"])
 
 
 class ProgramModerationState(rx.State):
@@ -200,12 +182,8 @@ class ProgramModerationState(rx.State):
     rows: list[dict[str, str]] = []
 
     async def _refresh(self) -> None:
-        rows, total = await asyncio.to_thread(_run, programs.moderation_list, actor(), self.query, self.page)
-        self.total = total
-        self.pages = max(1, -(-total // programs.MODERATION_PAGE_SIZE))
-        self.rows = [{"id": str(r.id), "title": r.title, "trainer": r.trainer_name,
-                      "status": STATUS_LABELS.get(r.status, r.status), "hidden": "yes" if r.hidden else "",
-                      "reason": r.hidden_reason, "price": r.price, "updated": _when(r.updated_at)} for r in rows]
+        view = await asyncio.to_thread(_moderation, actor(), self.query, self.page)
+        self.total, self.page, self.pages, self.rows = view["total"], view["page"], view["pages"], view["rows"]
 
     @rx.event
     @require_role(*STAFF)
@@ -221,10 +199,7 @@ class ProgramModerationState(rx.State):
     @rx.event
     @require_role(*STAFF)
     async def go_to_page(self, page: int):
-        try:
-            self.page = min(max(1, int(page)), self.pages)
-        except (TypeError, ValueError):
-            return
+        self.page = requested_page(page)
         await self._refresh()
 
     async def _act(self, fn, *args, done: str):
@@ -243,8 +218,8 @@ class ProgramModerationState(rx.State):
             program_id = int(str(form.get("program_id", "")))
         except ValueError:
             return rx.toast.error(programs.NOT_FOUND)
-        return await self._act(programs.hide, program_id, str(form.get("reason", ""))[:2000],
-                               done="Program hidden; the trainer sees your reason.")
+        return await self._act(program_moderation.hide, program_id, str(form.get("reason", ""))[:2000],
+                               done=display.DONE["hidden"])
 
     @rx.event
     @require_role(*STAFF)
@@ -253,5 +228,5 @@ class ProgramModerationState(rx.State):
             target = int(program_id)
         except (TypeError, ValueError):
             return rx.toast.error(programs.NOT_FOUND)
-        return await self._act(programs.unhide, target, done="Program visible again.")
+        return await self._act(program_moderation.unhide, target, done=display.DONE["unhidden"])
 

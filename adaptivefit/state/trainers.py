@@ -9,30 +9,26 @@ what the page shows to whoever may see it.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import reflex as rx
 
 from adaptivefit.db import session_scope
-from adaptivefit.services.marketplace import trainers
 from adaptivefit.services.core.access import STAFF, PermissionDenied, ValidationFailed
+from adaptivefit.services.core.paging import requested_page
+from adaptivefit.services.marketplace import (
+    display,
+    trainer_applications,
+    trainer_certificates,
+    trainer_review,
+    trainers,
+)
 from adaptivefit.state.guard import actor, public, require_role, with_user
 
-STATUS_LABELS = {"pending": "Pending", "approved": "Approved", "rejected": "Rejected"}
-PRICE_KIND_LABELS = {"free": "Free", "one_time": "One-time", "subscription": "Monthly"}
-
-
-def _date(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%d %b %Y") if value is not None else ""
-
-
-def _money(cents: int, currency: str) -> str:
-    return f"{cents / 100:,.2f} {currency.upper()}"
-
-
-def _certificate(c: trainers.CertificateView) -> dict[str, str]:
-    return {"id": str(c.id), "title": c.title, "url": c.url, "kind": "PDF" if c.is_pdf else "Picture",
-            "uploaded": _date(c.uploaded_at)}
+# What the pages need to know, read here because pages import only state.
+STATUS_LABELS = display.APPLICATION_STATUS_LABELS
+BIO_MAX, HEADLINE_MAX = trainer_applications.BIO_MAX, trainer_applications.HEADLINE_MAX
+MAX_CERTIFICATE_BYTES, MAX_CERTIFICATES = trainer_certificates.MAX_CERTIFICATE_BYTES, trainer_certificates.MAX_CERTIFICATES
+TITLE_MAX = trainer_certificates.TITLE_MAX
 
 
 def _message(refused: Exception) -> str:
@@ -47,16 +43,7 @@ def _clip(form: dict, name: str, limit: int) -> str:
 
 
 def _application_view(session, user) -> dict:
-    found = trainers.my_application(session, user)
-    if found is None:
-        return {"status": "", "form": {"headline": "", "bio": "", "specialties": ""}, "reason": "", "id": "",
-                "applied": "", "certificates": []}
-    return {
-        "status": found.status, "reason": found.rejection_reason, "id": str(found.trainer_id),
-        "applied": _date(found.applied_at),
-        "form": {"headline": found.headline, "bio": found.bio, "specialties": ", ".join(found.specialties)},
-        "certificates": [_certificate(c) for c in found.certificates],
-    }
+    return display.application_view(trainer_applications.my_application(session, user))
 
 
 class TrainerApplicationState(rx.State):
@@ -94,13 +81,8 @@ class TrainerApplicationState(rx.State):
                   "specialties": _clip(form, "specialties", 2000)}
 
         def save(session, user):
-            # The database decides which it is, not the page the browser last saw.
-            approved = trainers.is_approved_trainer(session, user.id)
-            if approved:
-                trainers.update_profile(session, user, fields)
-            else:
-                trainers.apply(session, user, fields, ip_address=me.ip_address)
-            return approved, _application_view(session, user)
+            edited = trainer_applications.save(session, user, fields, ip_address=me.ip_address)
+            return edited, _application_view(session, user)
 
         try:
             approved, view = await asyncio.to_thread(with_user, save, me.id)
@@ -111,20 +93,20 @@ class TrainerApplicationState(rx.State):
             return rx.toast.error(str(denied))
         self.errors = {}
         self._show(view)
-        return rx.toast.success("Profile saved." if approved else "Application sent. A moderator will review it.")
+        return rx.toast.success(display.DONE["profile_saved" if approved else "applied"])
 
     @rx.event
     @require_role()
     async def add_certificate(self, files: list[rx.UploadFile], title: str = ""):
         me = actor()
         if not files:
-            return rx.toast.error("Choose a file first.")
+            return rx.toast.error(display.CHOOSE_A_FILE)
         upload = files[0]
-        # One byte past the limit: enough to refuse an oversized file without reading it all.
-        data = await upload.read(trainers.MAX_CERTIFICATE_BYTES + 1)
-        title, filename = str(title or "")[: trainers.TITLE_MAX * 2], str(getattr(upload, "filename", "") or "")
+        data = await upload.read(trainer_certificates.READ_BYTES)
+        title = str(title or "")[: trainer_certificates.TITLE_CLIP]
+        filename = str(getattr(upload, "filename", "") or "")
         try:
-            await asyncio.to_thread(with_user, trainers.add_certificate, me.id, title, data, filename)
+            await asyncio.to_thread(with_user, trainer_certificates.add_certificate, me.id, title, data, filename)
         except ValidationFailed as failed:
             self.errors = {**{k: v for k, v in self.errors.items() if not k.startswith("certificate")},
                            **failed.errors}
@@ -134,7 +116,7 @@ class TrainerApplicationState(rx.State):
         self.errors = {k: v for k, v in self.errors.items() if not k.startswith("certificate")}
         self.uploads += 1
         await self._refresh()
-        return rx.toast.success("Certificate added.")
+        return rx.toast.success(display.DONE["certificate_added"])
 
     @rx.event
     @require_role()
@@ -143,31 +125,27 @@ class TrainerApplicationState(rx.State):
         try:
             target = int(certificate_id)
         except (TypeError, ValueError):
-            return rx.toast.error("No such certificate.")
+            return rx.toast.error(display.NO_SUCH_CERTIFICATE)
         try:
-            await asyncio.to_thread(with_user, trainers.remove_certificate, me.id, target)
+            await asyncio.to_thread(with_user, trainer_certificates.remove_certificate, me.id, target)
         except (ValidationFailed, PermissionDenied) as refused:
             return rx.toast.error(_message(refused))
         await self._refresh()
-        return rx.toast.success("Certificate removed.")
+        return rx.toast.success(display.DONE["certificate_removed"])
 
 
 # --- /admin/trainers -----------------------------------------------------------------------
 
 
-def _queue_row(row: trainers.QueueRow) -> dict:
-    return {
-        "id": str(row.trainer_id), "name": row.name, "email": row.email, "status": row.status,
-        "headline": row.headline, "bio": row.bio, "specialties": ", ".join(row.specialties),
-        "applied": _date(row.applied_at), "reviewed": _date(row.reviewed_at),
-        "reviewer": row.reviewer or "a former moderator", "reason": row.rejection_reason,
-        "certificates": [_certificate(c) for c in row.certificates],
-    }
-
-
 def _run(fn, *args):
     with session_scope() as session:
         return fn(session, *args)
+
+
+def _queue(me, status: str, page: int) -> dict:
+    found = _run(trainer_review.review_queue, me, status, page)
+    return {"rows": [display.queue_row(row) for row in found.rows], "total": found.total, "page": found.page,
+            "pages": found.pages, "counts": {k: str(v) for k, v in found.counts.items()}}
 
 
 class TrainerReviewState(rx.State):
@@ -182,10 +160,9 @@ class TrainerReviewState(rx.State):
     reason_error: str = ""
 
     async def _refresh(self) -> None:
-        result = await asyncio.to_thread(_run, trainers.review_queue, actor(), self.status, self.page)
-        self.rows = [_queue_row(row) for row in result.rows]
-        self.total, self.page, self.pages = result.total, result.page, result.pages
-        self.counts = {k: str(v) for k, v in result.counts.items()}
+        view = await asyncio.to_thread(_queue, actor(), self.status, self.page)
+        self.rows, self.total, self.page, self.pages = view["rows"], view["total"], view["page"], view["pages"]
+        self.counts = view["counts"]
 
     @rx.event
     @require_role(*STAFF)
@@ -196,17 +173,14 @@ class TrainerReviewState(rx.State):
     @rx.event
     @require_role(*STAFF)
     async def show(self, status: str):
-        self.status = status if status in trainers.STATUSES else "pending"
+        self.status = status if status in trainer_review.STATUSES else "pending"
         self.page, self.reason_error_for, self.reason_error = 1, "", ""
         await self._refresh()
 
     @rx.event
     @require_role(*STAFF)
     async def go_to_page(self, page: int):
-        try:
-            self.page = max(1, int(page))
-        except (TypeError, ValueError):
-            return
+        self.page = requested_page(page)
         await self._refresh()
 
     @rx.event
@@ -215,13 +189,13 @@ class TrainerReviewState(rx.State):
         try:
             target = int(trainer_id)
         except (TypeError, ValueError):
-            return rx.toast.error("No such application.")
+            return rx.toast.error(display.NO_SUCH_APPLICATION)
         try:
-            await asyncio.to_thread(_run, trainers.approve, actor(), target)
+            await asyncio.to_thread(_run, trainer_review.approve, actor(), target)
         except (PermissionDenied, ValidationFailed) as refused:
             return rx.toast.error(_message(refused))
         await self._refresh()
-        return rx.toast.success("Approved. They are now a verified trainer.")
+        return rx.toast.success(display.DONE["approved"])
 
     @rx.event
     @require_role(*STAFF)
@@ -230,9 +204,9 @@ class TrainerReviewState(rx.State):
         try:
             target = int(key)
         except (TypeError, ValueError):
-            return rx.toast.error("No such application.")
+            return rx.toast.error(display.NO_SUCH_APPLICATION)
         try:
-            await asyncio.to_thread(_run, trainers.reject, actor(), target, _clip(form, "reason", 5000))
+            await asyncio.to_thread(_run, trainer_review.reject, actor(), target, _clip(form, "reason", 5000))
         except ValidationFailed as failed:
             if "reason" in failed.errors:
                 self.reason_error_for, self.reason_error = str(target), failed.errors["reason"]
@@ -242,7 +216,7 @@ class TrainerReviewState(rx.State):
             return rx.toast.error(str(denied))
         self.reason_error_for = self.reason_error = ""
         await self._refresh()
-        return rx.toast.success("Rejected. The applicant sees your reason.")
+        return rx.toast.success(display.DONE["rejected"])
 
 
 # --- /trainers/[trainer_id] ----------------------------------------------------------------
@@ -250,20 +224,7 @@ class TrainerReviewState(rx.State):
 
 def _profile_view(trainer_id: int) -> dict:
     with session_scope() as session:
-        found = trainers.public_profile(session, trainer_id)
-    return {
-        "name": found.name, "avatar": found.avatar, "headline": found.headline, "bio": found.bio,
-        "specialties": found.specialties, "verified": found.verified, "since": _date(found.member_since),
-        "rating": f"{found.rating_avg:.1f}" if found.rating_count else "",
-        "rating_count": found.rating_count,
-        "programs": [{
-            "id": str(p.id), "title": p.title, "level": p.level.capitalize(),
-            "weeks": f"{p.duration_weeks} week" + ("" if p.duration_weeks == 1 else "s"),
-            "price": "Free" if p.price_kind == "free" else _money(p.price_cents, p.currency)
-            + (" a month" if p.price_kind == "subscription" else ""),
-            "rating": f"{p.rating_avg:.1f} ({p.rating_count})" if p.rating_count else "No ratings yet",
-        } for p in found.programs],
-    }
+        return display.profile_view(trainers.public_profile(session, trainer_id))
 
 
 class TrainerProfileState(rx.State):

@@ -10,8 +10,8 @@ from starlette.testclient import TestClient
 from adaptivefit.api import build_api
 from adaptivefit.models import Role, User
 from adaptivefit.services.files import private_files
-from adaptivefit.services.marketplace import trainers
-from tests.services.marketplace.test_trainers import FORM, PDF
+from adaptivefit.services.marketplace import trainer_applications, trainer_certificates, trainer_review
+from tests.services.marketplace.trainer_fixtures import FORM, PDF
 
 
 @pytest.fixture
@@ -25,17 +25,17 @@ def applicant(session):
     mo = User(email="mo@example.com", name="Mo", role=Role.MODERATOR)
     session.add_all([ann, mo])
     session.flush()
-    trainers.apply(session, ann, FORM)
+    trainer_applications.apply(session, ann, FORM)
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 10, 10)).save(buffer, "PNG")
-    pdf = trainers.add_certificate(session, ann, "CSCS", PDF)
-    picture = trainers.add_certificate(session, ann, "First aid", buffer.getvalue())
+    pdf = trainer_certificates.add_certificate(session, ann, "CSCS", PDF)
+    picture = trainer_certificates.add_certificate(session, ann, "First aid", buffer.getvalue())
     session.commit()
     return ann, mo, pdf, picture
 
 
 def _queue_urls(session, moderator) -> dict[str, str]:
-    [row] = trainers.review_queue(session, moderator).rows
+    [row] = trainer_review.review_queue(session, moderator).rows
     return {c.title: c.url for c in row.certificates}
 
 
@@ -67,7 +67,7 @@ def test_a_url_signed_for_anyone_but_the_owner_is_refused(client, applicant):
 def test_a_removed_certificate_is_gone_for_good(client, session, applicant):
     ann, mo, pdf, _ = applicant
     url = _queue_urls(session, mo)["CSCS"]
-    trainers.remove_certificate(session, ann, pdf.id)
+    trainer_certificates.remove_certificate(session, ann, pdf.id)
     session.commit()
     response = client.get(url)
     assert response.status_code == 404 and response.json() == {"error": "No such file."}

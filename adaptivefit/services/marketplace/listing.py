@@ -19,20 +19,21 @@ from adaptivefit.models import (
     EquipmentProfileItem,
     ProgramEquipment,
     ProgramReview,
-    Purchase,
     Trainer,
     TrainingProgram,
     User,
 )
 from adaptivefit.models.base import utcnow
-from adaptivefit.services.core.access import Actor, PermissionDenied, ValidationFailed
 from adaptivefit.services.catalog.exercises_admin import text
+from adaptivefit.services.core import audit
+from adaptivefit.services.core.access import STAFF, Actor, PermissionDenied, ValidationFailed, require
+from adaptivefit.services.core.paging import window
+from adaptivefit.services.marketplace import entitlements, pricing
 from adaptivefit.services.marketplace.programs import (
     GOALS,
     LEVELS,
     is_listed,
     label,
-    price_text,
     structure_summary,
     version_structure,
     visible_program,
@@ -42,8 +43,11 @@ PAGE_SIZE = 24
 REVIEWS_PAGE_SIZE = 10
 QUERY_MAX = 120
 REVIEW_MAX = 2000
-SORTS = ("popular", "rating", "newest", "price_low", "price_high")
-PRICE_FILTERS = ("", "free", "paid")
+# The browse page's choices, each read into the filters `browse` takes.
+WEEK_RANGES = {"": (None, None), "1-4": (1, 4), "5-8": (5, 8), "9-12": (9, 12), "13+": (13, None)}
+PRICES = {"": ("", None), "free": ("free", None), "paid": ("paid", None), "under10": ("", 1000),
+          "under30": ("", 3000)}
+RATINGS = {"": None, "3": 3.0, "4": 4.0, "4.5": 4.5}
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,14 @@ class ProgramCard:
     rating_count: int
     sales_count: int
     cover_image: str | None
+
+
+@dataclass(frozen=True)
+class BrowsePage:
+    cards: list[ProgramCard]
+    total: int
+    page: int
+    pages: int
 
 
 def my_equipment_ids(session: Session, user: User | Actor | None) -> list[int] | None:
@@ -95,10 +107,10 @@ def browse(
     max_price_cents: int | None = None,
     min_rating: float | None = None,
     sort: str = "popular",
-    page: int = 1,
+    page: object = 1,
     page_size: int = PAGE_SIZE,
-) -> tuple[list[ProgramCard], int]:
-    """One page of listed programs matching every filter given, and how many match in all.
+) -> BrowsePage:
+    """One page of listed programs matching every filter given, how many match in all, and the pages.
 
     `equipment_ids`: only programs whose required equipment is all among these (None: no filter).
     `price`: "free" or "paid"; `max_price_cents` keeps free programs and those at or under it.
@@ -140,20 +152,36 @@ def browse(
     }.get(sort, [TrainingProgram.sales_count.desc()])
     joined = select(func.count()).select_from(TrainingProgram).join(Trainer, Trainer.user_id == TrainingProgram.owner_id)
     total = session.exec(joined.where(*conditions)).one()
-    page_size = max(1, min(int(page_size), 100))
-    page = max(1, int(page))
+    shown = window(page, total, max(1, min(int(page_size), 100)))
     rows = session.exec(
         select(TrainingProgram, Trainer.id, Trainer.certification_verified, User.name)
         .join(Trainer, Trainer.user_id == TrainingProgram.owner_id)
         .join(User, User.id == TrainingProgram.owner_id)
         .where(*conditions)
         .order_by(*order, TrainingProgram.id.desc())
-        .limit(page_size)
-        .offset((page - 1) * page_size)
+        .limit(shown.limit)
+        .offset(shown.offset)
     ).all()
-    return [ProgramCard(p.id, p.name, trainer_id, name, verified, p.goal, p.level, p.duration_weeks, p.price_kind,
-                        price_text(p), p.rating_avg, p.rating_count, p.sales_count, p.cover_image)
-            for p, trainer_id, verified, name in rows], total
+    cards = [ProgramCard(p.id, p.name, trainer_id, name, verified, p.goal, p.level, p.duration_weeks, p.price_kind,
+                         pricing.price_text(p), p.rating_avg, p.rating_count, p.sales_count, p.cover_image)
+             for p, trainer_id, verified, name in rows]
+    return BrowsePage(cards=cards, total=total, page=shown.page, pages=shown.pages)
+
+
+def browse_choices(session: Session, viewer: User | Actor | None, choices: dict, page: object = 1) -> BrowsePage:
+    """`browse` for the page's choices (query, goal, level, weeks, price, min_rating, sort, mine).
+
+    "Only equipment I have" with no equipment profile yet shows what needs no equipment.
+    """
+    equipment = None
+    if viewer is not None and choices.get("mine"):
+        equipment = my_equipment_ids(session, viewer) or []
+    min_weeks, max_weeks = WEEK_RANGES.get(choices.get("weeks", ""), (None, None))
+    price, max_price = PRICES.get(choices.get("price", ""), ("", None))
+    return browse(session, query=choices.get("query", ""), goal=choices.get("goal", ""),
+                  level=choices.get("level", ""), equipment_ids=equipment, min_weeks=min_weeks, max_weeks=max_weeks,
+                  price=price, max_price_cents=max_price, min_rating=RATINGS.get(choices.get("min_rating", "")),
+                  sort=choices.get("sort", "popular"), page=page)
 
 
 # --- A program's page --------------------------------------------------------------------------
@@ -192,6 +220,8 @@ class ProgramPage:
     rating_count: int
     reviews: list[ReviewRow]
     reviews_total: int
+    reviews_page: int
+    reviews_pages: int
     listed: bool
     is_owner: bool
     has_access: bool
@@ -200,45 +230,28 @@ class ProgramPage:
     my_review: ReviewRow | None
 
 
-def _billing():
-    try:
-        from adaptivefit.services.payments import billing
-    except ImportError:
-        return None
-    return billing
-
-
-def access_plan(session: Session, user_id: int, program_id: int) -> tuple[bool, int | None]:
-    """Whether the member may use the program now, and the plan it became."""
-    billing = _billing()
-    purchase = billing.program_access(session, user_id, program_id) if billing and hasattr(billing, "program_access") else None
-    return purchase is not None, getattr(purchase, "plan_id", None)
-
-
-def has_purchased(session: Session, user_id: int, program_id: int) -> bool:
-    """Bought (free included) and not refunded: the only people who may review."""
-    billing = _billing()
-    if billing is not None and hasattr(billing, "has_purchased"):
-        return billing.has_purchased(session, user_id, program_id)
-    return session.exec(select(Purchase.id).where(Purchase.user_id == user_id, Purchase.program_id == program_id,
-                                                  Purchase.product == "program",
-                                                  Purchase.status != "refunded")).first() is not None
-
-
 def _first_name(name: str) -> str:
     return (name.split() or ["A buyer"])[0]
 
 
-def list_reviews(session: Session, program_id: int, viewer_id: int | None = None,
-                 page: int = 1) -> tuple[list[ReviewRow], int]:
+@dataclass(frozen=True)
+class ReviewsPage:
+    rows: list[ReviewRow]
+    total: int
+    page: int
+    pages: int
+
+
+def list_reviews(session: Session, program_id: int, viewer_id: int | None = None, page: object = 1) -> ReviewsPage:
     total = session.exec(select(func.count()).select_from(ProgramReview)
                          .where(ProgramReview.program_id == program_id)).one()
+    shown = window(page, total, REVIEWS_PAGE_SIZE)
     rows = session.exec(select(ProgramReview, User.name).join(User, User.id == ProgramReview.user_id)
                         .where(ProgramReview.program_id == program_id)
                         .order_by(ProgramReview.updated_at.desc(), ProgramReview.id.desc())
-                        .limit(REVIEWS_PAGE_SIZE).offset((max(1, int(page)) - 1) * REVIEWS_PAGE_SIZE)).all()
-    return [ReviewRow(r.id, _first_name(name), r.rating, r.body, r.updated_at, r.user_id == viewer_id)
-            for r, name in rows], total
+                        .limit(shown.limit).offset(shown.offset)).all()
+    return ReviewsPage(rows=[ReviewRow(r.id, _first_name(name), r.rating, r.body, r.updated_at, r.user_id == viewer_id)
+                             for r, name in rows], total=total, page=shown.page, pages=shown.pages)
 
 
 def program_page(session: Session, viewer: User | Actor | None, program_id: int, *,
@@ -255,21 +268,23 @@ def program_page(session: Session, viewer: User | Actor | None, program_id: int,
                              .where(ProgramEquipment.program_id == program.id).order_by(Equipment.name)).all()
     structure = version_structure(session, program.id, program.current_version) if program.current_version else {"days": []}
     week_one = [day for day in structure["days"] if day["week"] == 1]
-    reviews, reviews_total = list_reviews(session, program.id, viewer_id, reviews_page)
-    has_access, plan_id = access_plan(session, viewer_id, program.id) if viewer_id else (False, None)
+    reviews = list_reviews(session, program.id, viewer_id, reviews_page)
+    access = entitlements.program_access(session, viewer_id, program.id) if viewer_id else None
     mine = session.exec(select(ProgramReview).where(ProgramReview.program_id == program.id,
                                                     ProgramReview.user_id == viewer_id)).first() if viewer_id else None
     return ProgramPage(
         id=program.id, title=program.name, description=program.description, goal=label(program.goal),
         level=label(program.level), weeks=program.duration_weeks, price_kind=program.price_kind,
-        price=price_text(program), cover_image=program.cover_image,
+        price=pricing.price_text(program), cover_image=program.cover_image,
         trainer_id=trainer.id if trainer else None, trainer_name=trainer_name,
         trainer_headline=trainer.headline if trainer else "", verified=bool(trainer and trainer.certification_verified),
         equipment=list(equipment), version=program.current_version, summary=structure_summary(structure),
         week_one=week_one, rating_avg=program.rating_avg, rating_count=program.rating_count,
-        reviews=reviews, reviews_total=reviews_total, listed=is_listed(session, program),
-        is_owner=viewer_id == program.owner_id, has_access=has_access, plan_id=plan_id,
-        can_review=bool(viewer_id) and viewer_id != program.owner_id and has_purchased(session, viewer_id, program.id),
+        reviews=reviews.rows, reviews_total=reviews.total, reviews_page=reviews.page, reviews_pages=reviews.pages,
+        listed=is_listed(session, program), is_owner=viewer_id == program.owner_id,
+        has_access=access is not None, plan_id=access.plan_id if access is not None else None,
+        can_review=(bool(viewer_id) and viewer_id != program.owner_id
+                    and entitlements.has_purchased(session, viewer_id, program.id)),
         my_review=(ReviewRow(mine.id, "You", mine.rating, mine.body, mine.updated_at, True) if mine else None),
     )
 
@@ -294,7 +309,7 @@ def upsert_review(session: Session, user: User | Actor, program_id: int, rating,
     program = visible_program(session, user, program_id)
     if program is None:
         raise PermissionDenied("That program was not found.")
-    if program.owner_id == user.id or not has_purchased(session, user.id, program.id):
+    if program.owner_id == user.id or not entitlements.has_purchased(session, user.id, program.id):
         raise PermissionDenied("Only people who bought this program can review it.")
     errors: dict[str, str] = {}
     try:
@@ -331,19 +346,13 @@ def delete_review(session: Session, user: User | Actor, program_id: int) -> None
     session.delete(review)
     _refresh_rating(session, program)
 
-
-
 REMOVAL_REASON_MAX = 500
 
 
 def remove_review(session: Session, moderator: Actor, review_id: int, reason: str) -> None:
     """A moderator takes down someone's review (abuse, spam, not about the program), with a reason
     kept in the audit log; the program's rating is recomputed without it."""
-    from adaptivefit.models import Role
-    from adaptivefit.services.core import audit
-    from adaptivefit.services.core.access import require
-
-    require(moderator, Role.MODERATOR, Role.ADMIN)
+    require(moderator, *STAFF)
     reason = str(reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the review is removed."})

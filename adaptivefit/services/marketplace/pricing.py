@@ -1,5 +1,5 @@
-"""The marketplace's money split: what a sale leaves the platform and the trainer, and what a
-refund takes back. Pure integer arithmetic in minor units (cents); no floats, no database.
+"""The marketplace's money: what a buyer pays, what a sale leaves the platform and the trainer, and
+what a refund takes back. Pure integer arithmetic in minor units (cents); no floats, no database.
 
 The rule, in one place:
 
@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from adaptivefit.services.core.money import format_money
 
 CENT = Decimal(1)
 PERCENT_STEP = Decimal("0.01")
@@ -170,3 +172,23 @@ def split_refund(original: Split, refund_cents: int, *, refunded_so_far: int = 0
         trainer_share=-trainer,
         currency=original.currency,
     )
+
+
+# --- What a buyer pays, and how it reads ---------------------------------------------------------
+
+
+def price_to_pay(price_kind: str, price_cents: int) -> int:
+    """What a buyer pays for a program now: nothing when it is free, whatever price it once had."""
+    return 0 if price_kind == "free" else _require_int("price", price_cents)
+
+
+def price_text(priced) -> str:
+    """"Free", "$29.00", "$9.99/month": a program row or card (price_kind, price_cents, currency) as buyers read it.
+
+    Every page that shows a program's price calls this, so a program's page, a trainer's page and the
+    studio never disagree about one price.
+    """
+    if priced.price_kind == "free":
+        return "Free"
+    amount = format_money(price_to_pay(priced.price_kind, priced.price_cents), priced.currency)
+    return f"{amount}/month" if priced.price_kind == "subscription" else amount

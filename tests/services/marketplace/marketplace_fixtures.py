@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from adaptivefit.models import Equipment, Exercise, Purchase, Role, Trainer, User
-from adaptivefit.services.marketplace import programs
-from adaptivefit.services.training import plans
+from adaptivefit.services.catalog import library
+from adaptivefit.services.core.access import Actor
+from adaptivefit.services.marketplace import program_builder, program_publishing
+from adaptivefit.services.training import plan_exercises, plans
 
 
 def make_user(session, name, role=Role.MEMBER):
@@ -43,14 +46,14 @@ def details(**overrides):
 def build(session, trainer, title="Strong Start", *, exercises=(("Barbell Back Squat", "5", "5", "75%"),),
           publish=True, **form):
     """A program with one day in week 1 holding `exercises`, published unless told otherwise."""
-    program = programs.create_program(session, trainer, title)
-    programs.update_details(session, trainer, program.id, details(title=title, **form))
+    program = program_builder.create_program(session, trainer, title)
+    program_builder.update_details(session, trainer, program.id, details(title=title, **form))
     day = plans.add_day(session, trainer, program.draft_plan_id, week=1, name="Day A")
     for name, sets, reps, load in exercises:
-        plans.add_plan_exercise(session, trainer, day.id, {"exercise_id": str(exercise_id(session, name)),
+        plan_exercises.add_plan_exercise(session, trainer, day.id, {"exercise_id": str(exercise_id(session, name)),
                                                            "sets": sets, "reps": reps, "load": load})
     if publish:
-        programs.publish(session, trainer, program.id)
+        program_publishing.publish(session, trainer, program.id)
     return program
 
 
@@ -61,3 +64,21 @@ def buy(session, user, program, status="active"):
     session.add(row)
     session.flush()
     return row
+
+
+@pytest.fixture
+def people(session):
+    """A trainer, a rival trainer, a pending applicant, a member, a moderator and an admin."""
+    library.install_library(session)
+    return {
+        "trainer": make_trainer(session, "Theo"),
+        "rival": make_trainer(session, "Rita"),
+        "pending": make_trainer(session, "Paul", status="pending"),
+        "member": make_user(session, "Maya"),
+        "moderator": make_user(session, "Mo", Role.MODERATOR),
+        "admin": make_user(session, "Ada", Role.ADMIN),
+    }
+
+
+def as_actor(user):
+    return Actor(id=user.id, role=user.role, name=user.name)

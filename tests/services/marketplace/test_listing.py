@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from adaptivefit.models import Role, TrainingProgram
 from adaptivefit.services.catalog import equipment_profiles, library
-from adaptivefit.services.marketplace import listing, programs
+from adaptivefit.services.marketplace import listing, program_moderation, program_publishing
 from adaptivefit.services.core.access import Actor, PermissionDenied, ValidationFailed
 from tests.services.marketplace.marketplace_fixtures import build, buy, equipment_ids, make_trainer, make_user
 
@@ -45,10 +45,10 @@ def _titles(rows):
 def test_only_listed_programs_are_browsed(session, shop):
     draft = build(session, shop["theo"], "Unfinished", publish=False)
     hidden = build(session, shop["theo"], "Hidden One")
-    programs.hide(session, Actor(id=make_user(session, "Mo", Role.MODERATOR).id, role=Role.MODERATOR), hidden.id,
+    program_moderation.hide(session, Actor(id=make_user(session, "Mo", Role.MODERATOR).id, role=Role.MODERATOR), hidden.id,
                   "Copied content")
     unpublished = build(session, shop["theo"], "Withdrawn")
-    programs.unpublish(session, shop["theo"], unpublished.id)
+    program_publishing.unpublish(session, shop["theo"], unpublished.id)
     suspended = make_trainer(session, "Sam")
     build(session, suspended, "Suspended Trainer's")
     from adaptivefit.models import Trainer
@@ -56,7 +56,8 @@ def test_only_listed_programs_are_browsed(session, shop):
     row = session.exec(select(Trainer).where(Trainer.user_id == suspended.id)).one()
     row.status = "rejected"
     session.add(row)
-    rows, total = listing.browse(session)
+    found = listing.browse(session)
+    rows, total = found.cards, found.total
     assert total == 4 and _titles(rows) == ["Barbell Strength", "Bodyweight Basics", "Dumbbell Hypertrophy",
                                             "Power Mix"]
     assert draft.id not in {r.id for r in rows}
@@ -64,8 +65,9 @@ def test_only_listed_programs_are_browsed(session, shop):
 
 def test_each_filter_cuts_the_list(session, shop):
     def titles(**filters):
-        rows, total = listing.browse(session, **filters)
-        assert total == len(rows)
+        found = listing.browse(session, **filters)
+        rows = found.cards
+        assert found.total == len(rows)
         return _titles(rows)
 
     assert titles(query="barbell") == ["Barbell Strength"]
@@ -82,7 +84,7 @@ def test_each_filter_cuts_the_list(session, shop):
 
 def test_equipment_filter_keeps_programs_whose_needs_are_a_subset(session, shop):
     def titles(ids):
-        return _titles(listing.browse(session, equipment_ids=ids)[0])
+        return _titles(listing.browse(session, equipment_ids=ids).cards)
 
     assert titles([]) == ["Bodyweight Basics"]
     assert titles(shop["dumbbell_kit"]) == ["Bodyweight Basics", "Dumbbell Hypertrophy"]
@@ -105,7 +107,7 @@ def test_sorts_and_rating_filter(session, shop):
     session.flush()
 
     def order(sort, **filters):
-        return [r.title for r in listing.browse(session, sort=sort, **filters)[0]]
+        return [r.title for r in listing.browse(session, sort=sort, **filters).cards]
 
     assert order("popular") == ["Dumbbell Hypertrophy", "Bodyweight Basics", "Barbell Strength", "Power Mix"]
     assert order("rating")[:2] == ["Barbell Strength", "Bodyweight Basics"]
@@ -118,10 +120,10 @@ def test_sorts_and_rating_filter(session, shop):
 def test_paging_totals(session, shop):
     for n in range(7):
         build(session, shop["theo"], f"Extra {n}")
-    first, total = listing.browse(session, page=1, page_size=5, sort="newest")
-    second, total2 = listing.browse(session, page=2, page_size=5, sort="newest")
-    third, _ = listing.browse(session, page=3, page_size=5, sort="newest")
-    assert total == total2 == 11 and len(first) == 5 and len(second) == 5 and len(third) == 1
+    pages = [listing.browse(session, page=n, page_size=5, sort="newest") for n in (1, 2, 3)]
+    first, second, third = (found.cards for found in pages)
+    assert [found.total for found in pages] == [11, 11, 11] and len(first) == 5 and len(second) == 5
+    assert len(third) == 1 and [(found.page, found.pages) for found in pages] == [(1, 3), (2, 3), (3, 3)]
     assert not {r.id for r in first} & {r.id for r in second}
     assert first[0].trainer_name == "Theo Person" and first[0].price == "Free"
 
@@ -132,7 +134,7 @@ def test_program_page_shows_week_one_and_hides_unlisted_programs(session, shop):
     theo = shop["theo"]
     program = shop["barbell"]
     plans.add_day(session, theo, program.draft_plan_id, week=2, name="Week two day")
-    programs.publish(session, theo, program.id)
+    program_publishing.publish(session, theo, program.id)
     page = listing.program_page(session, None, program.id)
     assert page.title == "Barbell Strength" and page.price == "$29.00" and page.trainer_name == "Theo Person"
     assert page.verified and page.trainer_headline == "Theo coaches" and page.version == 2
@@ -142,7 +144,7 @@ def test_program_page_shows_week_one_and_hides_unlisted_programs(session, shop):
     assert not page.has_access and not page.can_review
     monthly = listing.program_page(session, None, shop["dumbbell"].id)
     assert monthly.price == "$9.99/month"
-    programs.unpublish(session, theo, program.id)
+    program_publishing.unpublish(session, theo, program.id)
     assert listing.program_page(session, None, program.id) is None
     assert listing.program_page(session, theo, program.id).is_owner
 
@@ -203,7 +205,16 @@ def test_moderators_remove_a_review_with_a_reason_and_the_rating_follows(session
     listing.remove_review(session, as_mod, spam.id, "Advertising another product")
     saved = session.get(TrainingProgram, program.id)
     assert (saved.rating_count, saved.rating_avg) == (1, 5.0)
-    assert [r.body for r in listing.list_reviews(session, program.id)[0]] == ["Solid basics"]
+    assert [r.body for r in listing.list_reviews(session, program.id).rows] == ["Solid basics"]
     event = session.exec(select(AuditEvent).where(AuditEvent.event == "review_removed")).one()
     assert (event.user_id, event.actor_id, event.details["reason"]) == (troll.id, moderator.id,
                                                                          "Advertising another product")
+
+
+@pytest.mark.parametrize(("asked", "shown"), [(0, 1), (-2, 1), ("two", 1), (None, 1), ("2", 2), (99, 2)])
+def test_every_page_request_is_clamped_to_the_pages_there_are(session, shop, asked, shown):
+    found = listing.browse(session, page=asked, page_size=3, sort="newest")
+    assert (found.page, found.pages, found.total) == (shown, 2, 4)
+    assert len(found.cards) == (3 if shown == 1 else 1)
+    reviews = listing.list_reviews(session, shop["barbell"].id, page=asked)
+    assert (reviews.page, reviews.pages, reviews.rows) == (1, 1, [])

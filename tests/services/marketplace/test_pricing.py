@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 from adaptivefit.services.marketplace.pricing import (
     Split,
     application_fee_cents,
+    price_text,
+    price_to_pay,
     split_refund,
     split_sale,
     split_with_application_fee,
@@ -193,3 +195,25 @@ def test_a_reversal_cannot_be_refunded_and_a_split_must_add_up():
         split_refund(reversal, 1)
     with pytest.raises(ValueError, match="does not add up"):
         Split(gross=100, fee=0, platform_share=10, trainer_share=89, currency="usd")
+
+
+class _Priced:
+    def __init__(self, price_kind, price_cents, currency):
+        self.price_kind, self.price_cents, self.currency = price_kind, price_cents, currency
+
+
+@pytest.mark.parametrize(("kind", "cents", "currency", "pays", "text"), [
+    ("free", 2900, "usd", 0, "Free"),  # a price typed before the trainer made it free is not charged
+    ("one_time", 2900, "usd", 2900, "$29.00"),
+    ("subscription", 999, "eur", 999, "€9.99/month"),
+    ("one_time", 123456, "gbp", 123456, "£1,234.56"),
+    ("one_time", 1200, "chf", 1200, "12.00 CHF"),  # the one money format: core.money, never "CHF 12.00"
+])
+def test_what_a_buyer_pays_and_how_it_reads(kind, cents, currency, pays, text):
+    assert price_to_pay(kind, cents) == pays
+    assert price_text(_Priced(kind, cents, currency)) == text
+
+
+def test_a_price_is_whole_cents_never_a_float():
+    with pytest.raises(TypeError):
+        price_to_pay("one_time", 29.0)
