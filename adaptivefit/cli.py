@@ -61,11 +61,11 @@ def _library(_args) -> int:
 
 
 def _coach_model(_args) -> int:
-    from adaptivefit.coach import lm
+    from adaptivefit.coach import versions
     from adaptivefit.config import get_settings
 
-    installed = lm.install_default_model()
-    found = lm.find_model_dir()
+    installed = versions.install_default_model()
+    found = versions.find_model_dir()
     if installed is not None:
         print(f"Coach model installed: {installed}")
     elif found is not None:
@@ -196,14 +196,15 @@ def _jobs_run(args) -> int:
 
 def _payments_advance_clock(args) -> int:
     from adaptivefit.db import session_scope
-    from adaptivefit.services.payments import billing
     from adaptivefit.services.core.access import ValidationFailed
-    from adaptivefit.services.payments.simulator import clock_datetime, deliver_pending
+    from adaptivefit.services.payments import billing
+    from adaptivefit.services.payments.simulated_clock import advance_test_clock
+    from adaptivefit.services.payments.simulated_delivery import deliver_pending
 
     try:
         with session_scope() as session:
-            counts = billing.advance_test_clock(session, None, args.days)
-            now = clock_datetime(session)
+            counts = advance_test_clock(session, None, args.days)
+            now = billing.now(session)
     except ValidationFailed as refused:
         print(" ".join(refused.errors.values()), file=sys.stderr)
         return 2
@@ -219,7 +220,7 @@ def _payments_advance_clock(args) -> int:
 
 def _payments_deliver(_args) -> int:
     from adaptivefit.services.payments.billing import test_mode
-    from adaptivefit.services.payments.simulator import deliver_pending
+    from adaptivefit.services.payments.simulated_delivery import deliver_pending
 
     if not test_mode():
         print("Stripe keys are set: Stripe delivers its own events.", file=sys.stderr)

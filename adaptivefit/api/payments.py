@@ -1,12 +1,12 @@
 """POST /api/stripe/webhook, and the test provider's stand-ins for Stripe's hosted pages.
 
 The webhook verifies Stripe's signature on the raw body (the endpoint secret with Stripe keys,
-the test provider's local secret without), then hands the event to services/stripe_events:
+the test provider's local secret without), then hands the event to services/payments/webhook_events:
 400 with a reason for a forged, stale or malformed delivery (nothing changes), 200 once the
 event is applied, recorded as a duplicate or ignored, 500 when applying it failed (Stripe retries).
 
-/api/test-pay/checkout/{session} and /api/test-pay/connect/{account} exist only while the test
-provider is active: plain server-rendered HTML, like Stripe Checkout in test mode.
+/api/test-pay/checkout/{session} and /api/test-pay/connect/{account} exist only while the payment
+simulator is active: plain server-rendered HTML, like Stripe Checkout in test mode.
 """
 
 from __future__ import annotations
@@ -20,11 +20,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from adaptivefit.db import session_scope
-from adaptivefit.services.payments import webhook_events
 from adaptivefit.services.core.access import ValidationFailed
-from adaptivefit.services.payments.billing import money
-from adaptivefit.services.payments.gateway import test_mode, webhook_secret
+from adaptivefit.services.core.app_settings import payments_test_mode
+from adaptivefit.services.core.money import format_money
+from adaptivefit.services.payments import simulated_checkout, webhook_events
+from adaptivefit.services.payments.provider import webhook_secret
 from adaptivefit.services.payments.signatures import SignatureError, verify
+from adaptivefit.services.payments.simulated_checkout import form_token
+from adaptivefit.services.payments.simulated_delivery import deliver_pending
+from adaptivefit.services.payments.simulator import SimulatedGateway
 
 log = logging.getLogger("adaptivefit.payments")
 
@@ -93,7 +97,7 @@ def _field(label: str, name: str, value: str, errors: dict[str, str], **attrs: s
 
 def _checkout_html(found: dict, token: str, form: dict[str, str], errors: dict[str, str]) -> str:
     subscription = found["mode"] == "subscription"
-    price = money(int(found["amount_total"]), found["currency"]) + (" per month" if subscription else "")
+    price = format_money(int(found["amount_total"]), found["currency"]) + (" per month" if subscription else "")
     general = errors.get("session", "")
     alert = f'<div class="alert" role="alert">{escape(general)}</div>' if general else ""
     email = form.get("email", found.get("customer_email") or "")
@@ -120,22 +124,16 @@ def _checkout_html(found: dict, token: str, form: dict[str, str], errors: dict[s
 
 
 def _load(session_id: str):
-    from adaptivefit.services.payments.simulator import SimulatedGateway
-
     with session_scope() as session:
-        return SimulatedGateway(session).open_session(session_id)
+        return simulated_checkout.open_session(SimulatedGateway(session), session_id)
 
 
 def _pay(session_id: str, form: dict[str, str]) -> dict:
-    from adaptivefit.services.payments.simulator import SimulatedGateway
-
     with session_scope() as session:
-        return SimulatedGateway(session).pay(session_id, form)
+        return simulated_checkout.pay(SimulatedGateway(session), session_id, form)
 
 
 def _deliver() -> None:
-    from adaptivefit.services.payments.simulator import deliver_pending
-
     deliver_pending()
 
 
@@ -147,11 +145,9 @@ async def _deliver_soon() -> None:
         log.exception("Delivering test provider events failed; they stay queued")
 
 
-async def test_checkout(request: Request) -> Response:
-    if not test_mode():
+async def checkout_page(request: Request) -> Response:
+    if not payments_test_mode():
         return _not_found()
-    from adaptivefit.services.payments.simulator import form_token
-
     session_id = request.path_params["session_id"][:80]
     found = await asyncio.to_thread(_load, session_id)
     if found is None:
@@ -178,24 +174,18 @@ async def test_checkout(request: Request) -> Response:
 
 
 def _load_account(account_id: str):
-    from adaptivefit.services.payments.simulator import SimulatedGateway
-
     with session_scope() as session:
         return SimulatedGateway(session).get(account_id, "account")
 
 
 def _onboard(account_id: str) -> str:
-    from adaptivefit.services.payments.simulator import SimulatedGateway
-
     with session_scope() as session:
-        return SimulatedGateway(session).complete_onboarding(account_id)
+        return simulated_checkout.complete_onboarding(SimulatedGateway(session), account_id)
 
 
-async def test_connect(request: Request) -> Response:
-    if not test_mode():
+async def connect_page(request: Request) -> Response:
+    if not payments_test_mode():
         return _not_found()
-    from adaptivefit.services.payments.simulator import form_token
-
     account_id = request.path_params["account_id"][:80]
     account = await asyncio.to_thread(_load_account, account_id)
     if account is None:
@@ -223,6 +213,6 @@ def routes(prefix: str = "/api"):
 
     return [
         Route(f"{prefix}/stripe/webhook", stripe_webhook, methods=["POST"]),
-        Route(f"{prefix}/test-pay/checkout/{{session_id}}", test_checkout, methods=["GET", "POST"]),
-        Route(f"{prefix}/test-pay/connect/{{account_id}}", test_connect, methods=["GET", "POST"]),
+        Route(f"{prefix}/test-pay/checkout/{{session_id}}", checkout_page, methods=["GET", "POST"]),
+        Route(f"{prefix}/test-pay/connect/{{account_id}}", connect_page, methods=["GET", "POST"]),
     ]

@@ -36,7 +36,6 @@ from adaptivefit.jobs.pubmed_topics import TOPICS
 from adaptivefit.jobs.youtube import SEARCH_QUERIES
 from adaptivefit.models import JobRun
 from adaptivefit.models.base import utcnow
-from adaptivefit.services.payments import gateway
 
 log = logging.getLogger("adaptivefit.jobs.registry")
 
@@ -99,13 +98,6 @@ def pubmed_fetcher(settings: Settings) -> Fetcher:
 def youtube_fetcher(settings: Settings) -> Fetcher:
     # Quota, not rate, is YouTube's limit; a few requests a second keeps the run polite.
     return Fetcher(rate_limiter=RateLimiter.per_second(5))
-
-
-def payout_gateway(settings: Settings) -> payouts.TransferGateway | None:
-    """Stripe sends the transfers the platform owes; in test mode (no keys) they stay pending."""
-    if gateway.test_mode(settings):
-        return None
-    return gateway.StripeGateway(settings)
 
 
 def knowledge_dir(settings: Settings) -> Path:
@@ -177,13 +169,10 @@ def run_retrain_job(settings: Settings, *, now: datetime, progress: Progress) ->
 
 
 def run_payouts_job(settings: Settings, *, now: datetime, progress: Progress) -> dict[str, Any]:
-    start, end = payouts.previous_month(now)
-    with session_scope() as session:
-        summary = payouts.make_payouts(session, period_start=start, period_end=end,
-                                       gateway=payout_gateway(settings), progress=progress)
-    if not (summary.created or summary.paid or summary.errors):
-        raise JobSkipped(f"No new earnings to pay out for {start:%B %Y}.")
-    return summary.counts()
+    try:
+        return payouts.pay_last_month(settings, now=now, progress=progress)
+    except payouts.NothingToPay as nothing:
+        raise JobSkipped(str(nothing)) from None
 
 
 JOBS: dict[str, JobSpec] = {spec.name: spec for spec in (

@@ -1,4 +1,4 @@
-"""Buying, the Pro plan, subscriptions and Stripe Connect: thin handlers over services/billing.py.
+"""Buying, the Pro plan, subscriptions and Stripe Connect: thin handlers over services/payments/.
 
 Other pages call these handlers by name:
 - `BillingState.buy(program_id)`: start a Checkout for a paid program and go to the payment page.
@@ -14,26 +14,28 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
 
 import reflex as rx
 
 from adaptivefit.db import session_scope
 from adaptivefit.models import Role, User
-from adaptivefit.services.core import app_settings
-from adaptivefit.services.payments import billing
 from adaptivefit.services.core.access import PermissionDenied, ValidationFailed
+from adaptivefit.services.core.paging import requested_page
+from adaptivefit.services.payments import (
+    billing,
+    checkout,
+    connect,
+    payments_admin,
+    purchases,
+    refunds,
+    simulated_clock,
+    subscriptions,
+)
+from adaptivefit.services.payments.simulated_delivery import deliver_test_events
 from adaptivefit.state.guard import actor, public, require_role, with_user
 
 POLL_SECONDS = 1
 POLL_TRIES = 20
-STATUS_LABELS = {"active": "Active", "past_due": "Payment retrying", "canceled": "Canceled", "expired": "Expired",
-                 "refunded": "Refunded"}
-KIND_LABELS = {"free": "Free", "one_time": "One-time", "subscription": "Monthly"}
-
-
-def _date(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%b %d, %Y") if value else ""
 
 
 def _go(url: str):
@@ -41,58 +43,16 @@ def _go(url: str):
     return rx.call_script(f"window.location.assign({json.dumps(url)})")
 
 
+def _as_user(fn, user_id: int):
+    """A page view for the acting user's own row (None once the account is gone), in one transaction."""
+    with session_scope() as session:
+        return fn(session, session.get(User, user_id))
+
+
 def _refusal(refused: Exception) -> str:
     if isinstance(refused, ValidationFailed):
         return next(iter(refused.errors.values()))
     return str(refused)
-
-
-def _purchase_row(row: billing.PurchaseRow) -> dict[str, str]:
-    price = billing.money(row.amount_cents, row.currency) + (" / month" if row.kind == "subscription" else "")
-    if row.kind == "free":
-        price = "Free"
-    if row.kind != "subscription" or not row.end_at:
-        when = ""
-    elif row.status in ("canceled", "expired", "refunded"):
-        when = f"Access ended on {_date(row.end_at)}" if row.status != "refunded" else ""
-    elif row.cancel_at_period_end:
-        when = f"Access ends on {_date(row.end_at)}"
-    else:
-        when = f"Renews on {_date(row.end_at)}"
-    newer = row.latest_version is not None and row.version is not None and row.latest_version > row.version
-    return {
-        "id": str(row.id), "title": row.title, "kind": KIND_LABELS.get(row.kind, row.kind),
-        "status": row.status, "status_label": STATUS_LABELS.get(row.status, row.status), "price": price,
-        "started": _date(row.start_at), "when": when, "can_cancel": "yes" if row.can_cancel else "",
-        "can_resume": "yes" if row.can_resume else "", "access": "yes" if row.has_access else "",
-        "update_label": f"Update to version {row.latest_version}" if newer and row.has_access else "",
-        "plan_href": f"/plans?plan={row.plan_id}" if row.plan_id and row.has_access else "",
-        "refunded": billing.money(row.refunded_cents, row.currency) if row.refunded_cents else "",
-    }
-
-
-def _purchases_view(user_id: int) -> dict:
-    with session_scope() as session:
-        user = session.get(User, user_id)
-        rows = billing.my_purchases(session, user) if user else []
-        portal = bool(user and user.stripe_customer_id) and not billing.test_mode()
-        return {"rows": [_purchase_row(r) for r in rows], "portal": portal}
-
-
-def _pro_view(user_id: int) -> dict:
-    with session_scope() as session:
-        user = session.get(User, user_id)
-        price = app_settings.pro_price(session)
-        purchase = billing.pro_purchase(session, user_id)
-        granted = bool(user and user.coach_ai)
-        if purchase is not None:
-            row = _purchase_row(billing._row(session, purchase, billing.now(session)))
-            status = "Pro is active. " + row["when"] + ("." if row["when"] else "")
-        elif granted:
-            status = "Pro is on for your account, given by an administrator."
-        else:
-            status = ""
-        return {"price": billing.money(price.cents, price.currency) + " per month", "status": status}
 
 
 class BillingState(rx.State):
@@ -127,7 +87,7 @@ class BillingState(rx.State):
             pid = int(str(program_id)[:12])
         except ValueError:
             return rx.toast.error("No such program.")
-        return await self._start(billing.start_program_checkout, pid)
+        return await self._start(checkout.start_program_checkout, pid)
 
     @rx.event
     @require_role()
@@ -137,7 +97,7 @@ class BillingState(rx.State):
         except ValueError:
             return rx.toast.error("No such program.")
         try:
-            purchase = await asyncio.to_thread(with_user, billing.get_free, actor().id, pid)
+            purchase = await asyncio.to_thread(with_user, checkout.get_free, actor().id, pid)
         except (ValidationFailed, PermissionDenied) as refused:
             self.error = _refusal(refused)
             return rx.toast.error(self.error)
@@ -147,17 +107,17 @@ class BillingState(rx.State):
     @rx.event
     @require_role()
     async def subscribe_pro(self):
-        return await self._start(billing.start_pro_checkout)
+        return await self._start(checkout.start_pro_checkout)
 
     @rx.event
     @require_role(Role.TRAINER, Role.ADMIN)
     async def connect_stripe(self):
-        return await self._start(billing.connect_onboarding_url)
+        return await self._start(connect.connect_onboarding_url)
 
     # -- /purchases ---------------------------------------------------------------------------
 
     async def _refresh_purchases(self) -> None:
-        view = await asyncio.to_thread(_purchases_view, actor().id)
+        view = await asyncio.to_thread(_as_user, purchases.purchases_page, actor().id)
         self.purchases, self.portal_available = view["rows"], view["portal"]
         self.test_mode, self.loaded = billing.test_mode(), True
 
@@ -174,32 +134,32 @@ class BillingState(rx.State):
             return rx.toast.error("No such purchase.")
         except (ValidationFailed, PermissionDenied) as refused:
             return rx.toast.error(_refusal(refused))
-        await asyncio.to_thread(billing.deliver_test_events)
+        await asyncio.to_thread(deliver_test_events)
         await self._refresh_purchases()
         return rx.toast.success(done)
 
     @rx.event
     @require_role()
     async def cancel(self, purchase_id: str):
-        return await self._change(billing.cancel_subscription, purchase_id,
+        return await self._change(subscriptions.cancel_subscription, purchase_id,
                                   "Your subscription will end at the close of this period.")
 
     @rx.event
     @require_role()
     async def resume(self, purchase_id: str):
-        return await self._change(billing.resume_subscription, purchase_id, "Your subscription will renew as before.")
+        return await self._change(subscriptions.resume_subscription, purchase_id, "Your subscription will renew as before.")
 
     @rx.event
     @require_role()
     async def update_version(self, purchase_id: str):
-        return await self._change(billing.update_to_latest_version, purchase_id,
+        return await self._change(subscriptions.update_to_latest_version, purchase_id,
                                   "Updated: the newest version is now your plan.")
 
     @rx.event
     @require_role()
     async def open_portal(self):
         try:
-            url = await asyncio.to_thread(with_user, billing.portal_url, actor().id)
+            url = await asyncio.to_thread(with_user, subscriptions.portal_url, actor().id)
         except (ValidationFailed, PermissionDenied) as refused:
             return rx.toast.error(_refusal(refused))
         return _go(url)
@@ -209,7 +169,7 @@ class BillingState(rx.State):
     @rx.event
     @require_role()
     async def load_pro(self):
-        view = await asyncio.to_thread(_pro_view, actor().id)
+        view = await asyncio.to_thread(_as_user, purchases.pro_page, actor().id)
         self.pro_price, self.pro_status, self.test_mode = view["price"], view["status"], billing.test_mode()
 
     # -- /checkout/complete -------------------------------------------------------------------
@@ -220,12 +180,7 @@ class BillingState(rx.State):
         public_id = str(self.router.url.query_parameters.get("checkout", ""))[:40]
         me = actor()
 
-        def look():
-            with session_scope() as session:
-                user = session.get(User, me.id)
-                return billing.checkout_target(session, user, public_id), billing.checkout_status(session, user, public_id)
-
-        target, status = await asyncio.to_thread(look)
+        target, status = await asyncio.to_thread(with_user, checkout.checkout_page, me.id, public_id)
         self.checkout_title, self.checkout_product = target["title"], target["product"]
         self.checkout_state, self.test_mode = status, billing.test_mode()
         self._poll_user_id, self._poll_checkout = me.id, public_id
@@ -246,7 +201,7 @@ class BillingState(rx.State):
         def status() -> str:
             with session_scope() as session:
                 user = session.get(User, user_id)
-                return billing.checkout_status(session, user, public_id) if user else "unknown"
+                return checkout.checkout_status(session, user, public_id) if user else "unknown"
 
         try:
             for _ in range(POLL_TRIES):
@@ -261,17 +216,6 @@ class BillingState(rx.State):
         finally:
             async with self:
                 self._polling = False
-
-
-def _admin_row(row: billing.AdminRow) -> dict[str, str]:
-    return {
-        "id": str(row.id), "buyer": row.buyer, "title": row.title, "kind": KIND_LABELS.get(row.kind, row.kind),
-        "status": row.status, "status_label": STATUS_LABELS.get(row.status, row.status),
-        "amount": billing.money(row.amount_cents, row.currency),
-        "refunded": billing.money(row.refunded_cents, row.currency) if row.refunded_cents else "",
-        "refundable": billing.money(row.refundable_cents, row.currency) if row.refundable_cents else "",
-        "date": _date(row.created_at),
-    }
 
 
 class PaymentsAdminState(rx.State):
@@ -293,20 +237,15 @@ class PaymentsAdminState(rx.State):
     async def _refresh(self) -> None:
         me = actor()
 
+        query, page = self.query, self.page
+
         def view():
-            from adaptivefit.services.payments.simulator import clock_datetime
-
             with session_scope() as session:
-                result = billing.admin_purchases(session, me, query=self.query, page=self.page)
-                events = billing.recent_events(session, me)
-                clock = clock_datetime(session).strftime("%Y-%m-%d %H:%M UTC") if billing.test_mode() else ""
-                return result, events, clock
+                return payments_admin.admin_view(session, me, query=query, page=page)
 
-        result, events, self.clock = await asyncio.to_thread(view)
-        self.rows, self.total, self.page, self.pages = [_admin_row(r) for r in result.rows], result.total, result.page, result.pages
-        self.events = [{"type": e.type, "created": e.created.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                        "processed": e.processed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")} for e in events]
-        self.test_mode = billing.test_mode()
+        shown = await asyncio.to_thread(view)
+        self.rows, self.total, self.page, self.pages = shown.rows, shown.total, shown.page, shown.pages
+        self.events, self.clock, self.test_mode = shown.events, shown.clock, billing.test_mode()
 
     @rx.event
     @require_role(Role.ADMIN)
@@ -323,10 +262,7 @@ class PaymentsAdminState(rx.State):
     @rx.event
     @require_role(Role.ADMIN)
     async def go_to_page(self, page: int):
-        try:
-            self.page = max(1, int(page))
-        except (TypeError, ValueError):
-            return
+        self.page = requested_page(page)
         await self._refresh()
 
     @rx.event
@@ -337,9 +273,9 @@ class PaymentsAdminState(rx.State):
         me = actor()
 
         def run():
-            amount = billing.parse_amount(str(form.get("amount", ""))[:20])
+            amount = refunds.parse_amount(str(form.get("amount", ""))[:20])
             with session_scope() as session:
-                return amount, billing.refund_preview(session, me, int(raw_id), amount)
+                return amount, refunds.refund_preview(session, me, int(raw_id), amount)
 
         try:
             amount, preview = await asyncio.to_thread(run)
@@ -352,11 +288,7 @@ class PaymentsAdminState(rx.State):
             return rx.toast.error(str(refused))
         self.errors = {}
         self._pending_refund = (preview.purchase_id, amount)
-        self.confirm_id = str(preview.purchase_id)
-        consequence = ("Their access ends" + (" and the subscription stops now." if preview.subscription else ".")
-                       if preview.full else "They keep access.")
-        self.confirm_text = (f"Refund {billing.money(preview.amount_cents, preview.currency)} to {preview.buyer} "
-                             f"for {preview.title}? {consequence}")
+        self.confirm_id, self.confirm_text = str(preview.purchase_id), preview.question
 
     @rx.event
     @require_role(Role.ADMIN)
@@ -374,19 +306,19 @@ class PaymentsAdminState(rx.State):
 
         def run():
             with session_scope() as session:
-                return billing.refund(session, me, purchase_id, amount)
+                return refunds.confirmed_refund(session, me, purchase_id, amount)
 
         try:
-            refunded = await asyncio.to_thread(run)
+            done = await asyncio.to_thread(run)
         except ValidationFailed as refused:
             self.errors = {str(purchase_id): next(iter(refused.errors.values()))}
             return
         except PermissionDenied as refused:
             return rx.toast.error(str(refused))
         self.errors = {}
-        await asyncio.to_thread(billing.deliver_test_events)
+        await asyncio.to_thread(deliver_test_events)
         await self._refresh()
-        return rx.toast.success(f"Refunded {refunded / 100:.2f}.")
+        return rx.toast.success(done)
 
     @rx.event
     @require_role(Role.ADMIN)
@@ -399,7 +331,7 @@ class PaymentsAdminState(rx.State):
 
         def run():
             with session_scope() as session:
-                return billing.advance_test_clock(session, me, int(raw))
+                return simulated_clock.advance_test_clock(session, me, int(raw))
 
         try:
             counts = await asyncio.to_thread(run)
@@ -407,6 +339,6 @@ class PaymentsAdminState(rx.State):
             self.clock_error = next(iter(refused.errors.values()))
             return
         self.clock_error = ""
-        await asyncio.to_thread(billing.deliver_test_events)
+        await asyncio.to_thread(deliver_test_events)
         await self._refresh()
-        return rx.toast.success(f"Clock advanced: {counts['renewed']} renewed, {counts['ended']} ended.")
+        return rx.toast.success(simulated_clock.advanced_text(counts))

@@ -9,7 +9,9 @@ from sqlmodel import Session, select
 
 from adaptivefit import db
 from adaptivefit.models import Checkout, Role, StripeEvent, Trainer
-from adaptivefit.services.payments import billing, simulator
+from adaptivefit.models import User
+from adaptivefit.services.payments import billing, connect, simulated_delivery
+from adaptivefit.services.payments import checkout as checkouts
 from tests.services.payments.billing_fixtures import interfaces, make_program, make_user, webhook_client  # noqa: F401
 
 CARD = {"email": "buyer@example.com", "card_number": "4242 4242 4242 4242", "expiry": "12 / 34", "cvc": "123",
@@ -19,7 +21,7 @@ CARD = {"email": "buyer@example.com", "card_number": "4242 4242 4242 4242", "exp
 @pytest.fixture
 def app(database, interfaces, env, monkeypatch):  # noqa: F811
     env(DATABASE_URL=database, PUBLIC_URL="http://127.0.0.1:9")
-    monkeypatch.setattr(simulator, "client_factory", webhook_client)
+    monkeypatch.setattr(simulated_delivery, "client_factory", webhook_client)
     return webhook_client()
 
 
@@ -30,9 +32,9 @@ def checkout_url(app):
             trainer = s.exec(select(Trainer)).first()
             owner = make_user(s, f"coach{price_kind}@example.com", Role.TRAINER) if trainer is None else None
             buyer = make_user(s, f"buyer-{price_kind}@example.com")
-            program = make_program(s, owner or s.get(billing.User, trainer.user_id), price_kind=price_kind,
+            program = make_program(s, owner or s.get(User, trainer.user_id), price_kind=price_kind,
                                    price_cents=1999)
-            url = billing.start_program_checkout(s, buyer, program.id)
+            url = checkouts.start_program_checkout(s, buyer, program.id)
             return url, buyer.id, program.id
 
     return start
@@ -110,7 +112,7 @@ def test_connect_onboarding_page_enables_payouts_and_returns(app):
     with db.session_scope() as s:
         owner = make_user(s, "coach@example.com", Role.TRAINER)
         make_program(s, owner)
-        url = billing.connect_onboarding_url(s, owner)
+        url = connect.connect_onboarding_url(s, owner)
     page = app.get(url)
     assert "Complete test onboarding" in page.text and "TEST MODE" in page.text
     response = app.post(url, data={"token": _token(page.text)}, follow_redirects=False)

@@ -24,7 +24,7 @@ SEED = """
 from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 from adaptivefit.db import session_scope
-from adaptivefit.jobs.payouts import make_payouts, previous_month
+from adaptivefit.services.payments.payouts import make_payouts, previous_month
 from adaptivefit.models import LedgerEntry, Role, Trainer, User
 from adaptivefit.services.accounts.passwords import hash_password
 

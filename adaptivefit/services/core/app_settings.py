@@ -1,4 +1,5 @@
-"""Settings admins change while the app runs: the platform commission and the Pro plan's price.
+"""Settings admins change while the app runs: the platform commission, the Pro plan's price, and
+the test payment provider's clock.
 
 Stored in `app_settings` as text; read through the typed functions here, which fall back to the
 defaults below when an admin has not set a value. The one place these numbers live.
@@ -6,11 +7,14 @@ defaults below when an admin has not set a value. The one place these numbers li
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session
 
+from adaptivefit.config import Settings, get_settings
 from adaptivefit.models import AppSetting, Role, Trainer
 from adaptivefit.models.base import utcnow
 from adaptivefit.services.core import audit
@@ -136,3 +140,27 @@ def set_pro_price(session: Session, actor: Actor, raw_price: object, raw_currenc
     _put(session, actor, PRO_CURRENCY_KEY, currency)
     session.flush()
     return ProPrice(cents, currency)
+
+
+# -- the test payment provider's clock ------------------------------------------------------------
+# Without Stripe keys an admin (or the CLI) moves it forward to renew or end subscriptions without
+# waiting a month. Purchases are judged by it wherever they are judged (payments and the program page).
+SIMULATED_CLOCK_KEY = "test_clock_offset_s"
+
+
+def payments_test_mode(settings: Settings | None = None) -> bool:
+    """No Stripe secret key: the built-in test payment provider takes the payments."""
+    return not (settings or get_settings()).stripe_secret_key
+
+
+def simulated_clock_offset(session: Session) -> int:
+    """Seconds the test payment provider's clock runs ahead of real time."""
+    raw = _get(session, SIMULATED_CLOCK_KEY)
+    return int(raw) if raw is not None else 0
+
+
+def purchase_clock(session: Session) -> datetime:
+    """The moment purchases are judged at: real time, or the test provider's clock while it is active."""
+    if not payments_test_mode():
+        return utcnow()
+    return datetime.fromtimestamp(int(time.time()) + simulated_clock_offset(session), UTC)

@@ -188,7 +188,12 @@ def price_text(priced) -> str:
     Every page that shows a program's price calls this, so a program's page, a trainer's page and the
     studio never disagree about one price.
     """
-    if priced.price_kind == "free":
+    return charge_text(priced.price_kind, price_to_pay(priced.price_kind, priced.price_cents), priced.currency)
+
+
+def charge_text(kind: str, cents: int, currency: str) -> str:
+    """How a charge of this kind reads: "Free", "$29.00" once, "$9.99/month" for a subscription."""
+    if kind == "free":
         return "Free"
-    amount = format_money(price_to_pay(priced.price_kind, priced.price_cents), priced.currency)
-    return f"{amount}/month" if priced.price_kind == "subscription" else amount
+    amount = format_money(cents, currency)
+    return f"{amount}/month" if kind == "subscription" else amount

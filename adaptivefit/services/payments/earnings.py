@@ -1,11 +1,12 @@
-"""What trainers earned and what the platform made: monthly sums of the ledger, payouts, money text.
+"""What trainers earned and what the platform made: monthly sums of the ledger and payouts, and the
+earnings and revenue pages built from them (one function per page).
 
 Month buckets are UTC calendar months, computed in SQL with a CASE over the month boundaries
 (portable across SQLite and PostgreSQL) and summed there, so a chart never loads the ledger.
 Amounts stay integer cents per currency; nothing here adds two currencies together.
 
 For a trainer, ``commission`` is everything the platform took from their sales: its share plus
-Stripe's processing fee, which the platform pays out of its commission (services/ledger.py).
+Stripe's processing fee, which the platform pays out of its commission (marketplace/pricing.py).
 So each month ``gross + refunds == commission + net``.
 """
 
@@ -14,38 +15,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import case, func, literal
 from sqlmodel import Session, col, select
 
-from adaptivefit.jobs import payouts as payout_rules
 from adaptivefit.models import LedgerEntry, Payout, Role, Trainer, User
 from adaptivefit.models.base import utcnow
 from adaptivefit.services.core import app_settings
 from adaptivefit.services.core.access import Actor, require
+from adaptivefit.services.core.money import amount_text, format_money, format_percent
+from adaptivefit.services.core.paging import window
+from adaptivefit.services.marketplace import trainers
+from adaptivefit.services.payments import connect
+from adaptivefit.services.payments import payouts as payout_rules
 
 PAYOUTS_PER_PAGE = 12
 TRAINERS_PER_PAGE = 20
 MAX_MONTHS = 36
-SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
-
-
-def format_money(cents: int, currency: str) -> str:
-    """"$1,234.56", "-€9.99", "12.00 CHF": integer arithmetic, never a float."""
-    code = (currency or "").lower()
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(int(cents)), 100)
-    number = f"{whole:,}.{part:02d}"
-    symbol = SYMBOLS.get(code)
-    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {code.upper()}"
-
-
-def format_percent(value: Decimal) -> str:
-    """15.00 -> "15%", 12.50 -> "12.5%"."""
-    text = f"{Decimal(value):f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text}%"
 
 
 def month_label(month: datetime) -> str:
@@ -150,23 +137,15 @@ def trainer_summary(session: Session, trainer_id: int, *, now: datetime | None =
     return totals
 
 
-def payouts_for(session: Session, trainer_id: int, page: int = 1,
+def payouts_for(session: Session, trainer_id: int, page: object = 1,
                 per_page: int = PAYOUTS_PER_PAGE) -> tuple[list[Payout], int, int]:
     """(the page's payouts, newest period first; the page shown; the number of pages)."""
     count = session.exec(select(func.count()).select_from(Payout).where(Payout.trainer_id == trainer_id)).one()
-    pages = max(1, -(-int(count) // per_page))
-    page = min(max(1, int(page)), pages)
+    shown = window(page, count, per_page)
     rows = session.exec(select(Payout).where(Payout.trainer_id == trainer_id)
                         .order_by(col(Payout.period_start).desc(), Payout.currency)
-                        .offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), page, pages
-
-
-def connect_status(trainer: Trainer | None) -> str:
-    """"none", "incomplete" (onboarding started, charges not enabled) or "enabled"."""
-    if trainer is None or not trainer.stripe_account_id:
-        return "none"
-    return "enabled" if trainer.stripe_charges_enabled and trainer.stripe_payouts_enabled else "incomplete"
+                        .offset(shown.offset).limit(shown.limit)).all()
+    return list(rows), shown.page, shown.pages
 
 
 # -- the platform --------------------------------------------------------------------------------
@@ -226,20 +205,128 @@ class TrainerCommission:
     effective: Decimal
 
 
-def trainer_commissions(session: Session, admin: Actor, page: int = 1,
+def trainer_commissions(session: Session, admin: Actor, page: object = 1,
                         per_page: int = TRAINERS_PER_PAGE) -> tuple[list[TrainerCommission], int, int]:
     """Trainers (by name) with their own commission or the platform's default: admins only."""
     require(admin, Role.ADMIN)
     default = app_settings.commission_percent(session)
     count = session.exec(select(func.count()).select_from(Trainer)).one()
-    pages = max(1, -(-int(count) // per_page))
-    page = min(max(1, int(page)), pages)
+    shown = window(page, count, per_page)
     rows = session.exec(
         select(Trainer, User.name).join(User, col(User.id) == Trainer.user_id, isouter=True)
         .order_by(func.lower(func.coalesce(User.name, "")), Trainer.id)
-        .offset((page - 1) * per_page).limit(per_page)
+        .offset(shown.offset).limit(shown.limit)
     ).all()
     return [TrainerCommission(t.id, name or "Former trainer", t.status,
                               None if t.commission_percent is None else Decimal(t.commission_percent),
                               default if t.commission_percent is None else Decimal(t.commission_percent))
-            for t, name in rows], page, pages
+            for t, name in rows], shown.page, shown.pages
+
+
+# -- what the pages show -------------------------------------------------------------------------
+# Amounts as text through format_money; chart heights as numbers in major units (a chart needs
+# numbers, and these are never shown as amounts).
+
+PAYOUT_STATUS_TEXT = {
+    payout_rules.TRANSFERRED: "sent by Stripe",
+    payout_rules.PAID: "paid",
+    payout_rules.PENDING: "pending",
+    payout_rules.CARRIED: "carried over",
+}
+
+
+def chart_value(cents: int) -> float:
+    return round(cents / 100, 2)
+
+
+def _by_size(charts: dict[str, list[dict[str, Any]]], size) -> list[str]:
+    """Currencies, the one with the most money first: most trainers sell in one."""
+    return sorted(charts, key=lambda currency: -sum(size(point) for point in charts[currency]))
+
+
+def _trainer_totals(totals: list[TrainerTotals], currencies: list[str]) -> dict[str, dict[str, str]]:
+    """Per currency: lifetime, this month and awaiting as text; zeros for a currency with no totals
+    and, under "", for a trainer who sold nothing yet."""
+    summary = {t.currency: {"lifetime": format_money(t.lifetime_net_cents, t.currency),
+                            "month": format_money(t.month_net_cents, t.currency),
+                            "awaiting": format_money(t.awaiting_cents, t.currency)} for t in totals}
+    for currency in [*currencies, ""]:
+        zero = format_money(0, currency or "usd")
+        summary.setdefault(currency, {"lifetime": zero, "month": zero, "awaiting": zero})
+    return summary
+
+
+def trainer_page(session: Session, user_id: int, page: object = 1) -> dict[str, Any]:
+    """/studio/earnings: a trainer's months, totals, rate, Connect status and payouts."""
+    trainer = trainers.trainer_for_user(session, user_id)
+    if trainer is None:
+        return {"has_profile": False}
+    charts: dict[str, list[dict[str, Any]]] = {}
+    for m in trainer_monthly(session, trainer.id):
+        charts.setdefault(m.currency, []).append(
+            {"month": m.label, "net": chart_value(m.net_cents), "refunds": chart_value(m.refund_cents),
+             "net_text": format_money(m.net_cents, m.currency)})
+    currencies = _by_size(charts, lambda point: abs(point["net"]))
+    rows, page, pages = payouts_for(session, trainer.id, page)
+    status = connect.connect_status(trainer)
+    return {
+        "has_profile": True,
+        "connect": status,
+        "connect_text": connect.STATUS_TEXT[status],
+        "commission": format_percent(app_settings.trainer_commission(session, trainer)),
+        "commission_note": "your agreed rate" if trainer.commission_percent is not None
+        else "the platform's standard rate",
+        "currencies": currencies,
+        "charts": charts,
+        "summary": _trainer_totals(trainer_summary(session, trainer.id), currencies),
+        "payouts": [{"id": str(p.id), "period": month_label(p.period_start),
+                     "amount": format_money(p.amount_cents, p.currency), "status": p.status,
+                     "status_text": PAYOUT_STATUS_TEXT.get(p.status, p.status), "entries": str(p.entries_count)}
+                    for p in rows],
+        "page": page,
+        "pages": pages,
+    }
+
+
+REVENUE_LINES = (("gross", "Sales"), ("refunds", "Refunds"), ("fees", "Stripe fees"),
+                 ("programs", "Program commission"), ("pro", "Pro subscriptions"), ("net", "Net revenue"))
+
+
+def _revenue_totals(months: list[PlatformMonth]) -> dict[str, list[dict[str, str]]]:
+    """Per currency, the window's sums as labelled text lines."""
+    sums: dict[str, dict[str, int]] = {}
+    for m in months:
+        total = sums.setdefault(m.currency, dict.fromkeys((key for key, _ in REVENUE_LINES), 0))
+        for key, cents in (("gross", m.gross_cents), ("refunds", m.refund_cents), ("fees", m.fee_cents),
+                           ("net", m.platform_cents), ("programs", m.program_cents), ("pro", m.pro_cents)):
+            total[key] += cents
+    return {currency: [{"label": label, "value": format_money(values[key], currency)} for key, label in REVENUE_LINES]
+            for currency, values in sums.items()}
+
+
+def revenue_page(session: Session, admin: Actor, page: object = 1) -> dict[str, Any]:
+    """/admin/revenue: the platform's months and totals, its rates and prices, and trainers' rates."""
+    months = revenue(session, admin)
+    rows, page, pages = trainer_commissions(session, admin, page)
+    default = app_settings.commission_percent(session)
+    pro = app_settings.pro_price(session)
+    charts: dict[str, list[dict[str, Any]]] = {}
+    for m in months:
+        charts.setdefault(m.currency, []).append(
+            {"month": m.label, "programs": chart_value(m.program_cents), "pro": chart_value(m.pro_cents)})
+    return {
+        "commission": f"{default:f}",
+        "commission_text": format_percent(default),
+        "pro_price": amount_text(pro.cents),
+        "pro_currency": pro.currency,
+        "pro_text": format_money(pro.cents, pro.currency) + " a month",
+        "currencies": _by_size(charts, lambda point: point["programs"] + point["pro"]),
+        "charts": charts,
+        "totals": _revenue_totals(months),
+        "trainers": [{"id": str(r.trainer_id), "name": r.name, "status": r.status,
+                      "override": "" if r.override is None else f"{r.override:f}",
+                      "effective": format_percent(r.effective),
+                      "source": "own rate" if r.override is not None else "default"} for r in rows],
+        "page": page,
+        "pages": pages,
+    }

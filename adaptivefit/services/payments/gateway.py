@@ -1,9 +1,9 @@
-"""Who takes the money: Stripe through its official library, or the built-in test provider.
+"""Who takes the money: Stripe through its official library, or the built-in simulator.
 
-`gateway(session)` picks Stripe when STRIPE_SECRET_KEY is set and the test provider
-(services/test_payments.py) otherwise; the test provider refuses to exist while a live key is
-set, so it can never stand in for real payments. Both answer the same operations, and both
-report what happened the same way: signed webhook events to POST /api/stripe/webhook.
+`gateway(session)` picks Stripe when STRIPE_SECRET_KEY is set and the simulator (payments/simulator.py)
+otherwise; the simulator refuses to exist while a live key is set, so it can never stand in for real
+payments. Both answer the same operations (their shared errors and answers are in provider.py), and
+both report what happened the same way: signed webhook events to POST /api/stripe/webhook.
 
 Every POST to Stripe carries an idempotency key, so a retry (the library retries network
 errors twice) never charges, refunds or creates twice.
@@ -11,11 +11,8 @@ errors twice) never charges, refunds or creates twice.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -24,72 +21,16 @@ from sqlmodel import Session
 
 from adaptivefit.config import Settings, get_settings
 from adaptivefit.models import Checkout
+from adaptivefit.services.core.app_settings import payments_test_mode
+from adaptivefit.services.payments.provider import (
+    GatewayError,
+    PaymentDetails,
+    RefundResult,
+    checkout_metadata,
+    stripe_fee,
+)
 
-log = logging.getLogger("adaptivefit.payment_gateway")
-
-LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
-TEST_SECRET_LABEL = b"adaptivefit test payment provider webhook secret"
-
-
-class GatewayError(Exception):
-    """The payment provider refused or could not be reached; the message is safe to show."""
-
-
-@dataclass(frozen=True)
-class PaymentDetails:
-    charge_id: str | None
-    payment_intent_id: str | None
-    amount_cents: int
-    fee_cents: int
-
-
-@dataclass(frozen=True)
-class RefundResult:
-    refund_id: str
-    charge_id: str | None
-    amount_cents: int
-    status: str
-
-
-def test_mode(settings: Settings | None = None) -> bool:
-    """No Stripe secret key: the built-in test provider takes the payments."""
-    return not (settings or get_settings()).stripe_secret_key
-
-
-def is_live_key(key: str | None) -> bool:
-    return bool(key) and key.startswith(LIVE_KEY_PREFIXES)
-
-
-def test_webhook_secret(settings: Settings | None = None) -> str:
-    """The test provider's signing secret, derived from SECRET_KEY so it is never a constant in code."""
-    key = (settings or get_settings()).secret_key.encode("utf-8")
-    return "whsec_test_" + hmac.new(key, TEST_SECRET_LABEL, hashlib.sha256).hexdigest()[:40]
-
-
-def webhook_secret(settings: Settings | None = None) -> str:
-    """The secret webhooks must be signed with: Stripe's endpoint secret, or the test provider's."""
-    settings = settings or get_settings()
-    if test_mode(settings):
-        return test_webhook_secret(settings)
-    if not settings.stripe_webhook_secret:
-        raise ValueError("STRIPE_WEBHOOK_SECRET is not set, so Stripe's webhooks cannot be verified")
-    return settings.stripe_webhook_secret
-
-
-def _metadata_value(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def checkout_metadata(checkout: Checkout, buyer_email: str) -> dict[str, str]:
-    """What every object of the purchase carries at Stripe, so any event can be traced back."""
-    return {
-        "checkout_id": checkout.public_id,
-        "user_id": _metadata_value(checkout.user_id),
-        "buyer_email": buyer_email,
-        "product": checkout.product,
-        "program_id": _metadata_value(checkout.program_id),
-        "program_version": _metadata_value(checkout.program_version),
-    }
+log = logging.getLogger("adaptivefit.payments.gateway")
 
 
 def percent_text(percent: Decimal) -> str:
@@ -135,17 +76,6 @@ def checkout_params(checkout: Checkout, *, product_name: str, buyer_email: str, 
             data["transfer_data"] = {"destination": checkout.destination_account}
         params["subscription_data"] = data
     return params
-
-
-def stripe_fee(balance_transaction: Any) -> int:
-    """Stripe's own processing fee in a balance transaction (not an application fee)."""
-    if not balance_transaction or isinstance(balance_transaction, str):
-        return 0
-    details = balance_transaction.get("fee_details") or []
-    fees = [d for d in details if d.get("type") == "stripe_fee"]
-    if fees:
-        return sum(int(d.get("amount") or 0) for d in fees)
-    return int(balance_transaction.get("fee") or 0)
 
 
 def _key(prefix: str, *parts: object) -> str:
@@ -258,7 +188,7 @@ class StripeGateway:
 def gateway(session: Session | None = None, settings: Settings | None = None):
     """Stripe when a secret key is configured, else the built-in test provider (which needs `session`)."""
     settings = settings or get_settings()
-    if not test_mode(settings):
+    if not payments_test_mode(settings):
         return StripeGateway(settings)
     from adaptivefit.services.payments.simulator import SimulatedGateway
 

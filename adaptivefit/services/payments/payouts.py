@@ -1,5 +1,8 @@
 """The monthly payouts: one `Payout` per trainer per currency per period, made from the ledger.
 
+The scheduled job (jobs/payouts.py) runs `make_payouts` for last month; the earnings pages read
+what is owed through `owed_part` and `carried_in`.
+
 The rule, in one place:
 
 - A payout takes every ledger entry of its trainer and currency that occurred before the
@@ -37,13 +40,13 @@ from sqlmodel import Session, col, select
 
 from adaptivefit.models import LedgerEntry, Payout, Trainer
 
-log = logging.getLogger("adaptivefit.jobs.payouts")
+log = logging.getLogger("adaptivefit.payments.payouts")
 
 TRANSFERRED, PENDING, PAID, CARRIED = "transferred", "pending", "paid", "carried"
 
 
 class TransferGateway(Protocol):
-    """What the job needs from the payments gateway (services/payment_gateway.py)."""
+    """What making payouts needs from the payments gateway (gateway.py): Stripe's transfers."""
 
     def create_transfer(self, amount_cents: int, currency: str, destination: str, *,
                         idempotency_key: str) -> str: ...

@@ -1,4 +1,4 @@
-"""Stripe's webhook events (or the test provider's, shaped the same): the only thing that grants access.
+"""Stripe's webhook events (or the simulator's, shaped the same): the only thing that grants access.
 
 `process(event)` applies one verified event in one transaction together with its StripeEvent
 row, so each event id takes effect exactly once; a duplicate delivery finds the row and changes
@@ -15,29 +15,24 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from adaptivefit.models import Checkout, LedgerEntry, Purchase, StripeEvent, Trainer, TrainingProgram, User
+from adaptivefit.models import Checkout, Purchase, StripeEvent, Trainer, TrainingProgram, User
 from adaptivefit.models.base import utcnow
-from adaptivefit.services.core import app_settings
-from adaptivefit.services.marketplace import pricing
+from adaptivefit.services.marketplace import programs
+from adaptivefit.services.payments import gateway as payment_gateway
+from adaptivefit.services.payments import ledger
 
-log = logging.getLogger("adaptivefit.stripe_events")
+log = logging.getLogger("adaptivefit.payments.webhook_events")
 
 TERMINAL = ("canceled", "refunded")
 STATUS_MAP = {
     "active": "active", "trialing": "active", "past_due": "past_due", "unpaid": "expired",
     "canceled": "canceled", "incomplete_expired": "expired", "paused": "expired",
 }
-
-
-class RetryLater(Exception):
-    """The event refers to something not recorded yet; 500 so Stripe delivers it again later."""
 
 
 def _ts(value: Any) -> datetime | None:
@@ -77,9 +72,7 @@ def apply(session: Session, event: dict[str, Any], *, gateway=None) -> str:
         return "ignored"
     obj = (event.get("data") or {}).get("object") or {}
     if gateway is None:
-        from adaptivefit.services.payments.gateway import gateway as pick
-
-        gateway = pick(session)
+        gateway = payment_gateway.gateway(session)
     handler(session, obj, _ts(event.get("created")) or utcnow(), gateway)
     return "processed"
 
@@ -109,8 +102,6 @@ def _install(session: Session, purchase: Purchase) -> None:
     """Make the bought version the buyer's plan (the training issue's plans, via the programs service)."""
     if purchase.product != "program" or purchase.program_id is None or purchase.user_id is None:
         return
-    from adaptivefit.services.marketplace import programs
-
     plan = programs.install_version(session, purchase.user_id, purchase.program_id, purchase.program_version or 1)
     purchase.plan_id = plan.id
 
@@ -164,36 +155,6 @@ def _remember_customer(session: Session, user_id: int | None, customer: str | No
         session.add(user)
 
 
-def _book_sale(session: Session, *, source_id: str, purchase: Purchase, gross: int, currency: str, gateway,
-               payment_intent: str | None, charge: str | None, application_fee: int | None,
-               commission: Decimal, destination: bool) -> None:
-    if gross <= 0 or session.exec(select(LedgerEntry.id).where(LedgerEntry.source_id == source_id)).first():
-        return
-    details = gateway.payment_details(payment_intent=payment_intent, charge=charge)
-    fee = min(details.fee_cents, gross)
-    if application_fee is not None:
-        split = pricing.split_with_application_fee(gross, currency, min(int(application_fee), gross),
-                                                  stripe_fee_cents=fee)
-    else:
-        split = pricing.split_sale(gross, currency, commission, stripe_fee_cents=fee)
-    session.add(LedgerEntry(
-        kind="sale", source_id=source_id, purchase_id=purchase.id, trainer_id=purchase.trainer_id,
-        stripe_charge_id=details.charge_id or charge, stripe_payment_intent_id=details.payment_intent_id or payment_intent,
-        gross_cents=split.gross, fee_cents=split.fee, platform_cents=split.platform_share,
-        trainer_cents=split.trainer_share, currency=split.currency, commission_percent=commission,
-        destination=destination, occurred_at=utcnow(),
-    ))
-
-
-def _commission(session: Session, purchase: Purchase, checkout: Checkout | None) -> Decimal:
-    """The platform's cut: all of a Pro payment; the trainer's rate as it was at checkout."""
-    if purchase.product == "pro" or purchase.trainer_id is None:
-        return Decimal(100)
-    if checkout is not None and checkout.commission_percent is not None:
-        return Decimal(checkout.commission_percent)
-    return app_settings.trainer_commission(session, session.get(Trainer, purchase.trainer_id))
-
-
 # -- the handlers --------------------------------------------------------------------------------
 
 
@@ -221,12 +182,12 @@ def _checkout_completed(session: Session, obj: dict[str, Any], created: datetime
     purchase = _new_purchase(session, checkout, kind="one_time", stripe_payment_intent_id=payment_intent,
                              stripe_customer_id=customer)
     gross = int(obj.get("amount_total") if obj.get("amount_total") is not None else checkout.amount_cents)
-    _book_sale(session, source_id=payment_intent or f"checkout:{checkout.public_id}", purchase=purchase,
-               gross=gross, currency=obj.get("currency") or checkout.currency, gateway=gateway,
-               payment_intent=payment_intent, charge=None,
-               application_fee=checkout.application_fee_cents if checkout.destination_account else None,
-               commission=_commission(session, purchase, checkout),
-               destination=checkout.destination_account is not None)
+    ledger.book_sale(session, source_id=payment_intent or f"checkout:{checkout.public_id}", purchase=purchase,
+                     gross=gross, currency=obj.get("currency") or checkout.currency, gateway=gateway,
+                     payment_intent=payment_intent, charge=None,
+                     application_fee=checkout.application_fee_cents if checkout.destination_account else None,
+                     commission=ledger.commission(session, purchase, checkout),
+                     destination=checkout.destination_account is not None)
 
 
 def checkout_metadata_of(checkout: Checkout) -> dict[str, str]:
@@ -280,11 +241,11 @@ def _invoice_paid(session: Session, obj: dict[str, Any], created: datetime, gate
     session.add(purchase)
     checkout = session.get(Checkout, purchase.checkout_id) if purchase.checkout_id else None
     fee_amount = obj.get("application_fee_amount")
-    _book_sale(session, source_id=str(obj["id"]), purchase=purchase, gross=int(obj.get("amount_paid") or 0),
-               currency=obj.get("currency") or purchase.currency, gateway=gateway, payment_intent=payment_intent,
-               charge=charge, application_fee=int(fee_amount) if fee_amount is not None else None,
-               commission=_commission(session, purchase, checkout),
-               destination=fee_amount is not None or bool(checkout and checkout.destination_account))
+    ledger.book_sale(session, source_id=str(obj["id"]), purchase=purchase, gross=int(obj.get("amount_paid") or 0),
+                     currency=obj.get("currency") or purchase.currency, gateway=gateway, payment_intent=payment_intent,
+                     charge=charge, application_fee=int(fee_amount) if fee_amount is not None else None,
+                     commission=ledger.commission(session, purchase, checkout),
+                     destination=fee_amount is not None or bool(checkout and checkout.destination_account))
 
 
 def _invoice_failed(session: Session, obj: dict[str, Any], created: datetime, gateway) -> None:
@@ -339,65 +300,13 @@ def _subscription_deleted(session: Session, obj: dict[str, Any], created: dateti
     session.add(purchase)
 
 
-def refunded_so_far(session: Session, charge_id: str) -> int:
-    total = session.exec(select(func.coalesce(func.sum(LedgerEntry.gross_cents), 0)).where(
-        LedgerEntry.kind == "refund", LedgerEntry.stripe_charge_id == charge_id)).one()
-    return -int(total)
-
-
-def sale_for_charge(session: Session, charge_id: str | None, payment_intent: str | None) -> LedgerEntry | None:
-    for column, value in ((LedgerEntry.stripe_charge_id, charge_id), (LedgerEntry.stripe_payment_intent_id, payment_intent)):
-        if value:
-            found = session.exec(select(LedgerEntry).where(LedgerEntry.kind == "sale", column == value)).first()
-            if found is not None:
-                return found
-    return None
-
-
-def apply_refund(session: Session, charge_id: str, amount_refunded: int, *, payment_intent: str | None = None,
-                 ours: bool = True) -> bool:
-    """Book a charge's refunds up to its cumulative `amount_refunded`; True when anything changed.
-
-    The same path serves charge.refunded and an admin's refund (applied at once from Stripe's
-    answer): the key `{charge}:refunded:{cumulative}` makes the second of them a no-op.
-    """
-    sale = sale_for_charge(session, charge_id, payment_intent)
-    if sale is None:
-        if ours:
-            raise RetryLater(f"no sale booked yet for charge {charge_id}")
-        return False
-    source_id = f"{charge_id}:refunded:{amount_refunded}"
-    already = refunded_so_far(session, charge_id)
-    difference = min(int(amount_refunded), sale.gross_cents) - already
-    if difference <= 0 or session.exec(select(LedgerEntry.id).where(LedgerEntry.source_id == source_id)).first():
-        return False
-    original = pricing.Split(sale.gross_cents, sale.fee_cents, sale.platform_cents, sale.trainer_cents, sale.currency)
-    reversal = pricing.split_refund(original, difference, refunded_so_far=already)
-    session.add(LedgerEntry(
-        kind="refund", source_id=source_id, purchase_id=sale.purchase_id, trainer_id=sale.trainer_id,
-        stripe_charge_id=charge_id, stripe_payment_intent_id=sale.stripe_payment_intent_id,
-        gross_cents=reversal.gross, fee_cents=reversal.fee, platform_cents=reversal.platform_share,
-        trainer_cents=reversal.trainer_share, currency=reversal.currency, commission_percent=sale.commission_percent,
-        destination=sale.destination, occurred_at=utcnow(),
-    ))
-    purchase = session.get(Purchase, sale.purchase_id) if sale.purchase_id else None
-    if purchase is not None:
-        purchase.refunded_cents += difference
-        if already + difference >= sale.gross_cents:
-            purchase.status = "refunded"  # a full refund revokes access
-        purchase.updated_at = utcnow()
-        session.add(purchase)
-    session.flush()
-    return True
-
-
 def _charge_refunded(session: Session, obj: dict[str, Any], created: datetime, gateway) -> None:
     metadata = obj.get("metadata") or {}
     ours = bool(metadata.get("checkout_id")) or bool(obj.get("invoice"))
-    known = sale_for_charge(session, obj["id"], _id(obj.get("payment_intent")))
+    known = ledger.sale_for_charge(session, obj["id"], _id(obj.get("payment_intent")))
     if known is None and not ours:
         return
-    apply_refund(session, obj["id"], int(obj.get("amount_refunded") or 0),
+    ledger.apply_refund(session, obj["id"], int(obj.get("amount_refunded") or 0),
                  payment_intent=_id(obj.get("payment_intent")), ours=True)
 
 

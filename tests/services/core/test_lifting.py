@@ -1,15 +1,7 @@
 import pytest
 
-from adaptivefit.services.core.lifting import (
-    E1RM_FORMULA,
-    KG_PER_LB,
-    brzycki,
-    e1rm,
-    from_display,
-    round_to_plates,
-    set_volume,
-    to_display,
-)
+from adaptivefit.services.core.lifting import E1RM_FORMULA, brzycki, e1rm, round_to_plates, set_volume
+from adaptivefit.services.core.units import KG_PER_LB, from_display, to_display
 
 
 @pytest.mark.parametrize(

@@ -107,3 +107,18 @@ def webhook_client() -> TestClient:
 def purchases_of(user_id: int) -> list[Purchase]:
     with Session(db.get_engine()) as fresh:
         return list(fresh.exec(select(Purchase).where(Purchase.user_id == user_id)).all())
+
+
+class FakeGateway:
+    """Stands in for the payments gateway: records transfers, optionally failing."""
+
+    def __init__(self, fail: bool = False):
+        self.transfers: list[dict] = []
+        self.fail = fail
+
+    def create_transfer(self, amount_cents, currency, destination, *, idempotency_key):
+        if self.fail:
+            raise ConnectionError("Stripe did not answer")
+        self.transfers.append({"amount": amount_cents, "currency": currency, "destination": destination,
+                               "key": idempotency_key})
+        return f"tr_{len(self.transfers)}"

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from adaptivefit.jobs.payouts import make_payouts
 from adaptivefit.models import Role, User
 from adaptivefit.services.payments import earnings
+from adaptivefit.services.payments.payouts import make_payouts
 from adaptivefit.services.core.access import Actor, PermissionDenied
 from tests.jobs.ledger_rows import at, entry, make_trainer
 
@@ -21,19 +21,6 @@ def _actor(session, role):
     session.add(user)
     session.flush()
     return Actor(id=user.id, role=role, name=user.name, email=user.email)
-
-
-@pytest.mark.parametrize(("cents", "currency", "text"), [
-    (123456, "usd", "$1,234.56"), (999, "eur", "€9.99"), (5, "gbp", "£0.05"), (0, "usd", "$0.00"),
-    (-2550, "usd", "-$25.50"), (100000000, "aud", "A$1,000,000.00"), (1200, "chf", "12.00 CHF"),
-])
-def test_money_is_shown_with_its_currency(cents, currency, text):
-    assert earnings.format_money(cents, currency) == text
-
-
-def test_percent_text_drops_trailing_zeros():
-    assert [earnings.format_percent(Decimal(v)) for v in ("15.00", "12.50", "0.00", "7.25")] == \
-        ["15%", "12.5%", "0%", "7.25%"]
 
 
 def test_a_trainers_months_sum_sales_and_net_refunds_in_utc_buckets(session):
@@ -129,13 +116,3 @@ def test_trainer_commissions_show_the_override_or_the_default(session):
     assert [(r.name, r.override, r.effective) for r in rows] == [
         ("abe", None, Decimal("15.00")), ("Bea", Decimal("7.50"), Decimal("7.50"))]
     assert (page, pages) == (1, 1) and rows[0].trainer_id == abe.id
-
-
-@pytest.mark.parametrize(("status", "charges", "payouts", "shown"), [
-    (None, False, False, "none"), ("acct_1", False, False, "incomplete"), ("acct_1", True, False, "incomplete"),
-    ("acct_1", True, True, "enabled")])
-def test_connect_status(session, status, charges, payouts, shown):
-    trainer = make_trainer(session, "Con", account=status, enabled=False)
-    trainer.stripe_charges_enabled, trainer.stripe_payouts_enabled = charges, payouts
-    assert earnings.connect_status(trainer) == shown
-    assert earnings.connect_status(None) == "none"

@@ -19,7 +19,9 @@ from sqlmodel import Session, select
 
 from adaptivefit import db
 from adaptivefit.models import Checkout, LedgerEntry, Purchase, Role, User
-from adaptivefit.services.payments import billing, webhook_events
+from adaptivefit.services.core.access import ValidationFailed
+from adaptivefit.services.payments import billing, ledger, provider, refunds, subscriptions, webhook_events
+from adaptivefit.services.payments import checkout as checkouts
 from adaptivefit.services.payments.gateway import StripeGateway, checkout_params, gateway
 from tests.conftest import SHARED_DATA, shared_data_missing
 from tests.services.payments.billing_fixtures import actor_for, interfaces, make_program, make_user  # noqa: F401
@@ -240,7 +242,7 @@ def test_billing_starts_a_stripe_checkout_with_the_price_from_the_database(strip
         trainer = make_user(s, "coach@example.com", Role.TRAINER)
         buyer = make_user(s, "buyer@example.com")
         program = make_program(s, trainer, price_cents=4200, currency="eur", connected=True, commission="12.5")
-        url = billing.start_program_checkout(s, buyer, program.id)
+        url = checkouts.start_program_checkout(s, buyer, program.id)
         buyer_id, program_id = buyer.id, program.id
     assert url == "https://checkout.stripe.com/c/pay/cs_test_fake1"
     assert isinstance(gateway(), StripeGateway) and not billing.test_mode()
@@ -285,7 +287,7 @@ def test_an_admin_refund_goes_to_stripe_and_the_ledger_is_reversed_at_once(strip
     with db.session_scope() as s:
         sale = s.exec(select(LedgerEntry)).one()
         assert (sale.fee_cents, sale.trainer_cents, sale.destination) == (117, 2399, True)
-        assert billing.refund(s, admin_actor, purchase_id, 1000) == 1000
+        assert refunds.refund(s, admin_actor, purchase_id, 1000) == 1000
     refund = stripe_keys.posts("/v1/refunds")[0]
     assert refund["params"] == {"amount": "1000", "payment_intent": "pi_fake1", "reverse_transfer": "true",
                                 "refund_application_fee": "true"}
@@ -294,26 +296,26 @@ def test_an_admin_refund_goes_to_stripe_and_the_ledger_is_reversed_at_once(strip
         (entry,) = s.exec(select(LedgerEntry).where(LedgerEntry.kind == "refund")).all()
         assert (entry.gross_cents, entry.trainer_cents, entry.source_id) == (-1000, -800, "ch_fake1:refunded:1000")
         # Stripe's charge.refunded for the same cumulative amount then changes nothing.
-        assert not webhook_events.apply_refund(s, "ch_fake1", 1000)
+        assert not ledger.apply_refund(s, "ch_fake1", 1000)
 
 
 def test_the_portal_only_with_keys(stripe_keys, env):
     with db.session_scope() as s:
         buyer = make_user(s, "buyer@example.com")
         buyer.stripe_customer_id = "cus_fake1"
-        assert billing.portal_url(s, buyer) == "https://billing.stripe.com/p/session/test_fake1"
+        assert subscriptions.portal_url(s, buyer) == "https://billing.stripe.com/p/session/test_fake1"
     assert stripe_keys.posts("/v1/billing_portal/sessions")[0]["params"] == {
         "customer": "cus_fake1", "return_url": "https://fit.example/purchases"}
     env(STRIPE_SECRET_KEY="")
     with db.session_scope() as s:
         buyer = s.exec(select(User)).one()
-        with pytest.raises(billing.ValidationFailed, match="Stripe keys"):
-            billing.portal_url(s, buyer)
+        with pytest.raises(ValidationFailed, match="Stripe keys"):
+            subscriptions.portal_url(s, buyer)
 
 
 def test_stripe_refusals_become_gateway_errors_with_a_message_fit_to_show(stripe_keys):
     gw = StripeGateway()
-    with pytest.raises(billing.GatewayError, match="did not accept"):
+    with pytest.raises(provider.GatewayError, match="did not accept"):
         gw.payment_details(charge="ch_missing")
     assert stripe_keys.requests[-1]["path"] == "/v1/charges/ch_missing"
 
@@ -321,7 +323,7 @@ def test_stripe_refusals_become_gateway_errors_with_a_message_fit_to_show(stripe
 def test_the_payouts_job_sends_what_the_platform_owes_as_a_transfer(stripe_keys):
     from datetime import UTC, datetime
 
-    from adaptivefit.jobs import payouts
+    from adaptivefit.services.payments import payouts
     from adaptivefit.models import Payout, Trainer
 
     with db.session_scope() as s:

@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 
 from adaptivefit import db
 from adaptivefit.models import Checkout, LedgerEntry, Purchase, Role, StripeEvent, Trainer, TrainingProgram
-from adaptivefit.services.payments import billing, gateway
-from adaptivefit.services.payments.gateway import PaymentDetails
+from adaptivefit.services.payments import billing, gateway, provider
+from adaptivefit.services.payments.provider import PaymentDetails
 from adaptivefit.services.payments.signatures import sign
 from tests.conftest import SHARED_DATA, shared_data_missing
 from tests.services.payments.billing_fixtures import interfaces, make_program, make_user, webhook_client  # noqa: F401
@@ -340,7 +340,7 @@ def test_without_stripe_keys_the_webhook_takes_the_test_providers_secret(databas
     client_ = webhook_client()
     found = real("stripe-ruby-mock/customer.created.json")
     assert post(client_, found).status_code == 400  # not the Stripe secret
-    assert post(client_, found, secret=gateway.test_webhook_secret()).status_code == 200
+    assert post(client_, found, secret=provider.simulator_webhook_secret()).status_code == 200
 
 
 def test_with_stripe_keys_but_no_webhook_secret_the_endpoint_answers_500_so_stripe_retries(database, env):
