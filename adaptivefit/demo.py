@@ -31,7 +31,7 @@ from adaptivefit.models import (
     WorkoutSet,
 )
 from adaptivefit.services.catalog import equipment_profiles, library
-from adaptivefit.services.marketplace import programs
+from adaptivefit.services.marketplace import program_builder, program_publishing
 from adaptivefit.services.nutrition import foods
 from adaptivefit.services.training import badges, plan_exercises, plans, records
 from adaptivefit.services.accounts.passwords import hash_password
@@ -190,15 +190,15 @@ def _ensure_program(session: Session, trainer_user: User, spec: dict) -> Trainin
     if program is not None and program.current_version > 0:
         return program
     if program is None:
-        program = programs.create_program(session, trainer_user, spec["title"])
+        program = program_builder.create_program(session, trainer_user, spec["title"])
     exercises = {e.name: e.id for e in session.exec(select(Exercise).where(Exercise.owner_id.is_(None))).all()}
     wanted = {exercises[name] for lifts in spec["days"].values() for name, *_ in lifts}
     needs = equipment_profiles.needed_equipment(session, wanted)
-    programs.update_details(session, trainer_user, program.id, {
+    program_builder.update_details(session, trainer_user, program.id, {
         "title": spec["title"], "description": spec["description"], "goal": spec["goal"], "level": spec["level"],
         "duration_weeks": str(spec["weeks"]), "equipment_ids": sorted(set().union(*needs.values())),
         "price_kind": spec["price_kind"], "price": spec["price"], "currency": "usd"})
-    plan = programs.draft_plan(session, program)
+    plan = program_publishing.draft_plan(session, program)
     if not plans.plan_view(session, trainer_user, plan.id).days:
         for week in range(1, spec["weeks"] + 1):
             for day_name, lifts in spec["days"].items():
@@ -207,7 +207,7 @@ def _ensure_program(session: Session, trainer_user: User, spec: dict) -> Trainin
                     plan_exercises.add_plan_exercise(session, trainer_user, day.id, {
                         "exercise_id": str(exercises[name]), "sets": str(sets), "reps": reps, "load": load,
                         "target_rpe": f"{min(9.5, spec['rpe'](week)):g}", "rest_s": "150" if sets >= 4 else "90"})
-    programs.publish(session, trainer_user, program.id, changelog="First version.")
+    program_publishing.publish(session, trainer_user, program.id, changelog="First version.")
     return program
 
 
@@ -219,14 +219,15 @@ def _buy_with_the_test_card(session: Session, member: User, program: TrainingPro
 
     Never with Stripe keys: the demo does not buy anything from a real account.
     """
-    from adaptivefit.services.payments import billing, webhook_events
-    from adaptivefit.services.payments.simulator import SimulatedGateway, pending_events
+    from adaptivefit.services.payments import billing, checkout, simulated_checkout, webhook_events
+    from adaptivefit.services.payments.simulated_delivery import pending_events
+    from adaptivefit.services.payments.simulator import SimulatedGateway
 
     if not billing.test_mode():
         return
-    url = billing.start_program_checkout(session, member, program.id)
+    url = checkout.start_program_checkout(session, member, program.id)
     gateway = SimulatedGateway(session)
-    gateway.pay(url.split("?")[0].rstrip("/").rsplit("/", 1)[-1], {
+    simulated_checkout.pay(gateway, url.split("?")[0].rstrip("/").rsplit("/", 1)[-1], {
         "card_number": "4242 4242 4242 4242", "expiry": "12 / 34", "cvc": "123", "name": member.name,
         "email": member.email})
     for event in pending_events(session):

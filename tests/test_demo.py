@@ -54,13 +54,14 @@ def test_demo_trainer_is_approved_with_a_free_a_one_time_and_a_monthly_program(s
     trainer_user = session.exec(select(User).where(User.email == "trainer@adaptivefit.example")).one()
     trainer = session.exec(select(Trainer).where(Trainer.user_id == trainer_user.id)).one()
     assert trainer.status == "approved" and trainer.certification_verified and trainer.headline
-    rows, total = listing.browse(session, sort="price_low")
-    assert total == 3
+    found = listing.browse(session, sort="price_low")
+    rows = found.cards
+    assert found.total == 3
     assert [(r.price_kind, r.price) for r in rows] == [("free", "Free"), ("subscription", "$9.99/month"),
                                                        ("one_time", "$29.00")]
     for row in rows:
         page = listing.program_page(session, None, row.id)
         assert page.version == 1 and page.week_one and all(day["exercises"] for day in page.week_one)
         assert page.summary["weeks"] == 4
-    free = listing.browse(session, equipment_ids=[])[0]
+    free = listing.browse(session, equipment_ids=[]).cards
     assert [r.title for r in free] == ["Bodyweight Foundations"]

@@ -8,9 +8,10 @@ import reflex as rx
 
 from adaptivefit.db import session_scope
 from adaptivefit.models import Role
-from adaptivefit.services.catalog import equipment_profiles, library
+from adaptivefit.services.catalog import equipment, library
 from adaptivefit.services.files import avatars
 from adaptivefit.services.core.access import PermissionDenied, ValidationFailed
+from adaptivefit.services.core.paging import requested_page
 from adaptivefit.state.guard import actor, public, require_role
 
 ALL = "all"
@@ -104,10 +105,7 @@ class ExerciseLibraryState(rx.State):
     @rx.event
     @public
     async def go_to_page(self, page: int):
-        try:
-            self.page = int(page)
-        except (TypeError, ValueError):
-            return
+        self.page = requested_page(page)
         await self._refresh()
 
 
@@ -170,7 +168,7 @@ class EquipmentEditorState(rx.State):
 
         def save():
             with session_scope() as session:
-                return equipment_profiles.save_equipment(session, me, fields, image, equipment_id=target).id
+                return equipment.save_equipment(session, me, fields, image, equipment_id=target).id
 
         try:
             saved_id = await asyncio.to_thread(save)

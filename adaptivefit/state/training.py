@@ -9,25 +9,14 @@ import reflex as rx
 from adaptivefit.db import session_scope
 from adaptivefit.models import User
 from adaptivefit.services.catalog import equipment_profiles, exercises_admin, library
-from adaptivefit.services.marketplace import programs
-from adaptivefit.services.training import badges, dashboard, goals, plans, records
+from adaptivefit.services.marketplace import program_builder
 from adaptivefit.services.core.access import PermissionDenied, ValidationFailed
-from adaptivefit.services.core.lifting import from_display, to_display
+from adaptivefit.services.training import display, goals, plan_exercises, plans
 from adaptivefit.state.guard import actor, require_role, with_user
-
-
-
-
-GOAL_TARGETS = {"strength": "target_e1rm_kg", "consistency": "workouts_per_week", "bodyweight": "target_kg",
-                "volume": "weekly_volume_kg"}
 
 
 def _first_error(failed: ValidationFailed) -> str:
     return next(iter(failed.errors.values()), "That did not work.")
-
-
-def _load_text(kg: float | None, units: str) -> str:
-    return "" if kg is None else f"{to_display(kg, units):.1f}".rstrip("0").rstrip(".") + f" {units}"
 
 
 class PlanState(rx.State):
@@ -53,22 +42,10 @@ class PlanState(rx.State):
             return
         view = plans.plan_view(session, user, chosen.id)
         self.plan_id, self.plan_name = str(view.id), view.name
-        draft_of = programs.program_for_plan(session, user, chosen.id)
+        draft_of = program_builder.program_for_plan(session, user, chosen.id)
         self.program_title = draft_of.name if draft_of else ""
         self.program_link = f"/studio/programs/{draft_of.id}" if draft_of else ""
-        self.days = [{
-            "id": str(day.id), "week": str(day.week), "name": day.name,
-            "exercises": [{
-                "id": str(e.id), "name": e.exercise_name, "exercise_id": str(e.exercise_id),
-                "prescription": f"{e.sets} × {e.reps_min}" + (f"-{e.reps_max}" if e.reps_max != e.reps_min else "")
-                + (f" @ {_load_text(e.load_kg, user.units)}" if e.load_kg else "")
-                + (f" @ {e.percent_1rm:g}% 1RM" if e.percent_1rm else "")
-                + (f" · RPE {e.target_rpe:g}" if e.target_rpe else "")
-                + (f" · {e.target_rir} RIR" if e.target_rir is not None else "") + f" · rest {e.rest_s}s",
-                "unavailable": "" if e.available else "yes",
-                "substitutes": [{"id": str(s.exercise_id), "name": s.name} for s in e.substitutes],
-            } for e in day.exercises],
-        } for day in view.days]
+        self.days = display.plan_days(view, user.units)
         self.exercise_options = [{"id": str(r.id), "name": r.name}
                                  for r in library.search_exercises(session, user_id=user.id, page_size=400).rows]
 
@@ -93,6 +70,9 @@ class PlanState(rx.State):
         except ValidationFailed as failed:
             self.errors = {error_key: _first_error(failed)}
             return None
+        except PermissionDenied as refused:
+            self.errors = {error_key: str(refused)}
+            return None
         self.errors = {}
         await self._refresh()
         return rx.toast.success(done) if done else None
@@ -114,12 +94,7 @@ class PlanState(rx.State):
     @rx.event
     @require_role()
     async def add_day(self, form: dict):
-        plan_id = int(self.plan_id or 0)
-        try:
-            week = int(str(form.get("week", "1") or "1")[:3])
-        except ValueError:
-            self.errors = {"day_name": "The week must be a whole number."}
-            return
+        plan_id, week = self.plan_id, str(form.get("week", "1") or "1")[:3]
         return await self._change(lambda s, u: plans.add_day(s, u, plan_id, week=week,
                                                              name=str(form.get("day_name", ""))[:200]), "day_name")
 
@@ -132,7 +107,7 @@ class PlanState(rx.State):
         except ValueError:
             return
         fields = {k: str(v)[:200] for k, v in form.items() if k != "day_id"}
-        return await self._change(lambda s, u: plans.add_plan_exercise(s, u, day, fields), f"day-{day_id}")
+        return await self._change(lambda s, u: plan_exercises.add_plan_exercise(s, u, day, fields), f"day-{day_id}")
 
     @rx.event
     @require_role()
@@ -141,7 +116,7 @@ class PlanState(rx.State):
             target = int(plan_exercise_id)
         except ValueError:
             return
-        return await self._change(lambda s, u: plans.remove_plan_exercise(s, u, target), "plan")
+        return await self._change(lambda s, u: plan_exercises.remove_plan_exercise(s, u, target), "plan")
 
     @rx.event
     @require_role()
@@ -150,12 +125,12 @@ class PlanState(rx.State):
             target, new = int(plan_exercise_id), int(new_exercise_id)
         except ValueError:
             return
-        return await self._change(lambda s, u: plans.replace_exercise(s, u, target, new), "plan", "Exercise swapped.")
+        return await self._change(lambda s, u: plan_exercises.replace_exercise(s, u, target, new), "plan", "Exercise swapped.")
 
     @rx.event
     @require_role()
     async def activate(self):
-        plan_id = int(self.plan_id or 0)
+        plan_id = self.plan_id
         return await self._change(lambda s, u: plans.set_active(s, u, plan_id), "plan", "This is now your active plan.")
 
 
@@ -213,14 +188,16 @@ class GearState(rx.State):
                                     bool(unavailable))
         except ValidationFailed as failed:
             return rx.toast.error(_first_error(failed))
+        except PermissionDenied as refused:
+            return rx.toast.error(str(refused))
         await self._refresh()
 
     @rx.event
     @require_role()
     async def make_default(self, profile_id: str):
         try:
-            await asyncio.to_thread(with_user, equipment_profiles.set_default, actor().id, int(profile_id))
-        except (ValueError, ValidationFailed):
+            await asyncio.to_thread(with_user, equipment_profiles.set_default, actor().id, str(profile_id)[:12])
+        except (ValidationFailed, PermissionDenied):
             return rx.toast.error("That profile could not be found.")
         await self._refresh()
 
@@ -243,36 +220,12 @@ class DashboardState(rx.State):
     best_streak: int = 0
 
     def _read(self, session, user: User) -> None:
-        units = user.units
-        self.units = units
-        day = plans.next_day(session, user)
-        self.today, self.today_id = (day.name, str(day.id)) if day else ("", "")
-        self.goals = [{"id": str(g.id), "title": g.title, "percent": str(round(g.percent)),
-                       "progress": f"{g.current:g} / {g.target:g} {g.unit}", "reached": "yes" if g.reached else "",
-                       "focus": g.primary.replace("_", " "),
-                       "due": (f"{g.days_left} days left" if g.days_left is not None and g.days_left >= 0
-                               else ("past its date" if g.days_left is not None else ""))}
-                      for g in goals.list_goals(session, user)]
-        self.records = [{"name": r.exercise_name,
-                         "kind": {"e1rm": "estimated 1RM", "load": "heaviest", "volume": "best set volume",
-                                  "reps": "rep record"}.get(r.kind, r.kind),
-                         "value": (f"{r.value:g} reps at {_load_text(r.load_kg, units)}" if r.kind == "reps"
-                                   else _load_text(r.value, units)),
-                         "date": r.achieved_at.strftime("%d %b")}
-                        for r in records.recent_records(session, user.id, limit=6)]
-        self.streak = dashboard.current_streak_weeks(session, user)
-        self.best_streak = dashboard.longest_streak_weeks(session, user)
-        self.badges = [{"title": b.title, "description": b.description, "icon": b.icon,
-                        "date": b.awarded_at.strftime("%d %b %Y")} for b in badges.list_achievements(session, user)]
-        self.lifts = [{"id": str(i), "name": n} for i, n in dashboard.top_lifts(session, user)]
-        if not self.lift_id and self.lifts:
-            self.lift_id = self.lifts[0]["id"]
-        self.e1rm = ([{"date": p["date"], "e1rm": round(to_display(p["e1rm"], units), 1)}
-                      for p in dashboard.e1rm_series(session, user, int(self.lift_id))] if self.lift_id else [])
-        weeks = dashboard.weekly_volume_by_muscle(session, user)
-        self.muscles = sorted({k for row in weeks for k in row if k != "week"})
-        self.volume = [{k: (round(to_display(v, units)) if k != "week" else v) for k, v in row.items()} for row in weeks]
-        self.per_week = dashboard.workouts_per_week(session, user)
+        view = display.dashboard_view(session, user, self.lift_id)
+        self.units, self.today, self.today_id = view["units"], view["today"], view["today_id"]
+        self.goals, self.records, self.badges = view["goals"], view["records"], view["badges"]
+        self.streak, self.best_streak = view["streak"], view["best_streak"]
+        self.lifts, self.lift_id, self.e1rm = view["lifts"], view["lift_id"], view["e1rm"]
+        self.muscles, self.volume, self.per_week = view["muscles"], view["volume"], view["per_week"]
 
     @rx.event
     @require_role()
@@ -288,20 +241,8 @@ class DashboardState(rx.State):
     @rx.event
     @require_role()
     async def add_goal(self, form: dict):
-        fields = {k: str(v)[:200] for k, v in form.items()}
-        # One "target" box in the form; the goal kind says what it measures (masses in the member's units).
-        kind = fields.get("kind", "")
-        key = GOAL_TARGETS.get(kind)
-        target = fields.pop("target", "").strip().replace(",", ".")
-        if key is not None and target:
-            if kind != "consistency" and self.units == "lb":
-                try:
-                    target = f"{from_display(float(target), 'lb'):.2f}"
-                except ValueError:
-                    pass
-            fields[key] = target
         try:
-            await asyncio.to_thread(with_user, goals.create_goal, actor().id, fields)
+            await asyncio.to_thread(with_user, goals.create_goal_from_page, actor().id, form)
         except ValidationFailed as failed:
             self.errors = failed.errors
             return

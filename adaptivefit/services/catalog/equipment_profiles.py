@@ -1,4 +1,4 @@
-"""The equipment catalog (kept by trainers and admins) and each member's equipment profiles.
+"""Each member's equipment profiles, and which exercises they can do with one.
 
 A profile is a place a member trains ("Home", "Gym") and what it has. An exercise is available
 when every piece it needs is in the profile and not out of order; when one is not, the member
@@ -7,122 +7,20 @@ gets substitutes that train the same muscle with what is there.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from adaptivefit.models import Equipment, EquipmentProfile, EquipmentProfileItem, Exercise, ExerciseEquipment, User
-from adaptivefit.services.files import avatars
-from adaptivefit.services.core.access import Actor, PermissionDenied, ValidationFailed, require
-from adaptivefit.services.catalog.exercises_admin import LIBRARY_EDITORS, text, visible_to
-from adaptivefit.services.files.uploads import save_image
+from adaptivefit.services.catalog.exercises_admin import text
+from adaptivefit.services.catalog.library import visible_exercise, visible_to
+from adaptivefit.services.core.access import NotYours, ValidationFailed, acting_id, owned
 
-log = logging.getLogger("adaptivefit.equipment")
-
-EQUIPMENT_TYPES = ("free weight", "machine", "cable", "bodyweight", "cardio", "accessory")
-EQUIPMENT_NAME_MIN, EQUIPMENT_NAME_MAX = 2, 80
-DESCRIPTION_MAX = 2000
-IMAGE_BOX = (800, 450)
-IMAGE_SUFFIX = ".webp"
 PROFILE_NAME_MAX = 60
 NOTE_MAX = 200
 MOBILITY = "mobility"
-
-_NO_PROFILE = "That equipment profile was not found in your account."
-
-
-# --- The catalog -------------------------------------------------------------------------------
-
-
-def process_equipment_image(data: bytes) -> Image.Image:
-    """Check an upload exactly as a profile picture is checked, then fit it inside 800x450.
-
-    The avatar pipeline does the refusing (size, type by content, whole file, pixel cap); only
-    the final shape differs, so the picture is decoded once more for that.
-    """
-    try:
-        avatars.process_avatar(data)
-    except ValidationFailed as refused:
-        raise ValidationFailed({"image": next(iter(refused.errors.values()))}) from None
-    data = bytes(data)
-    try:
-        image = avatars._open(data, avatars._sniff(data))
-        if image.format == "JPEG":
-            image.draft("RGB", (IMAGE_BOX[0] * 2, IMAGE_BOX[1] * 2))
-        image.load()
-        image = ImageOps.exif_transpose(image)
-    except Exception as exc:  # already read once; a failure now still means "unreadable" to the user
-        log.info("equipment image refused: %s: %s", type(exc).__name__, exc)
-        raise ValidationFailed({"image": avatars._UNREADABLE}) from None
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        image = Image.new("RGB", rgba.size, (255, 255, 255))
-        image.paste(rgba, mask=rgba.getchannel("A"))
-    else:
-        image = image.convert("RGB")
-    # Shrink to fit, never enlarge: a small photo stays sharp rather than blown up.
-    image.thumbnail(IMAGE_BOX, Image.Resampling.LANCZOS)
-    # A fresh image carries none of the upload's metadata.
-    return Image.frombytes("RGB", image.size, image.tobytes())
-
-
-def save_equipment(
-    session: Session, actor: Actor, form: dict, image: bytes | None = None, *, equipment_id: int | None = None
-) -> Equipment:
-    """Create or edit a catalog item; `image`, when given, replaces its picture."""
-    require(actor, *LIBRARY_EDITORS)
-    equipment = None
-    if equipment_id is not None:
-        equipment = session.get(Equipment, equipment_id) if isinstance(equipment_id, int) else None
-        if equipment is None:
-            raise ValidationFailed({"equipment": "That equipment was not found."})
-    form = form if isinstance(form, dict) else {}
-    errors: dict[str, str] = {}
-    name = " ".join(text(form.get("name")).split())
-    if not EQUIPMENT_NAME_MIN <= len(name) <= EQUIPMENT_NAME_MAX:
-        errors["name"] = f"Enter a name of {EQUIPMENT_NAME_MIN} to {EQUIPMENT_NAME_MAX} characters."
-    else:
-        clash = select(Equipment.id).where(func.lower(Equipment.name) == name.lower())
-        if equipment is not None:
-            clash = clash.where(Equipment.id != equipment.id)
-        if session.exec(clash).first() is not None:
-            errors["name"] = f"The catalog already has “{name}”."
-    kind = text(form.get("type")).lower()
-    if kind not in EQUIPMENT_TYPES:
-        errors["type"] = "Choose a type: " + ", ".join(EQUIPMENT_TYPES) + "."
-    description = str(form.get("description") or "").strip()
-    if len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"Keep the description to {DESCRIPTION_MAX} characters or fewer."
-    picture = None
-    if image is not None:
-        try:
-            picture = process_equipment_image(image)
-        except ValidationFailed as refused:
-            errors.update(refused.errors)
-    if errors:
-        raise ValidationFailed(errors)
-
-    if equipment is None:
-        equipment = Equipment(name=name, type=kind, description=description, created_by=actor.id)
-    else:
-        equipment.name, equipment.type, equipment.description = name, kind, description
-    previous = equipment.image
-    stored = save_image(picture, suffix=IMAGE_SUFFIX) if picture is not None else None
-    if stored:
-        equipment.image = stored
-    session.add(equipment)
-    try:
-        session.flush()
-    except Exception:
-        avatars.delete_upload(stored)
-        raise
-    if stored and previous:
-        avatars.delete_upload(previous)
-    return equipment
 
 
 # --- Profiles ----------------------------------------------------------------------------------
@@ -145,17 +43,8 @@ class ProfileView:
     items: list[ItemView]
 
 
-def _user_id(user: User | Actor | None) -> int:
-    if user is None or getattr(user, "id", None) is None:
-        raise PermissionDenied("Sign in to do this.")
-    return user.id
-
-
 def _own_profile(session: Session, user, profile_id) -> EquipmentProfile:
-    profile = session.get(EquipmentProfile, profile_id) if isinstance(profile_id, int) else None
-    if profile is None or profile.user_id != _user_id(user):
-        raise PermissionDenied(_NO_PROFILE)
-    return profile
+    return owned(session, EquipmentProfile, profile_id, user, "That equipment profile")
 
 
 def _profile_name(session: Session, user_id: int, name, exclude_id: int | None = None) -> str:
@@ -190,7 +79,7 @@ def _equipment_ids(session: Session, equipment_ids) -> list[int]:
 
 def create_profile(session: Session, user: User, name: str, equipment_ids: list[int]) -> EquipmentProfile:
     """A new place to train; the member's first profile becomes their default."""
-    user_id = _user_id(user)
+    user_id = acting_id(user)
     name = _profile_name(session, user_id, name)
     ids = _equipment_ids(session, equipment_ids)
     has_any = session.exec(select(EquipmentProfile.id).where(EquipmentProfile.user_id == user_id)).first() is not None
@@ -212,7 +101,7 @@ def rename_profile(session: Session, user: User, profile_id: int, name: str) -> 
 
 def list_profiles(session: Session, user: User) -> list[ProfileView]:
     """The member's profiles, default first, each with its equipment."""
-    user_id = _user_id(user)
+    user_id = acting_id(user)
     profiles = session.exec(
         select(EquipmentProfile)
         .where(EquipmentProfile.user_id == user_id)
@@ -302,7 +191,7 @@ def _profile_for(session: Session, user, profile_id) -> EquipmentProfile | None:
         return _own_profile(session, user, profile_id)
     return session.exec(
         select(EquipmentProfile)
-        .where(EquipmentProfile.user_id == _user_id(user))
+        .where(EquipmentProfile.user_id == acting_id(user))
         .order_by(EquipmentProfile.is_default.desc(), EquipmentProfile.created_at, EquipmentProfile.id)
     ).first()
 
@@ -338,9 +227,9 @@ def needed_equipment(session: Session, exercise_ids) -> dict[int, set[int]]:
 
 
 def _visible_exercise(session: Session, user, exercise_id) -> Exercise:
-    exercise = session.get(Exercise, exercise_id) if isinstance(exercise_id, int) else None
-    if exercise is None or exercise.owner_id not in (None, _user_id(user)):
-        raise PermissionDenied("That exercise is not in your library.")
+    exercise = visible_exercise(session, acting_id(user), exercise_id)
+    if exercise is None:
+        raise NotYours("That exercise is not in your library.")
     return exercise
 
 
@@ -390,7 +279,7 @@ def suggest_substitutes(
         select(Exercise).where(
             Exercise.primary_muscle == original.primary_muscle,
             Exercise.id != original.id,
-            visible_to(_user_id(user)),
+            visible_to(acting_id(user)),
         )
     ).all()
     needs = needed_equipment(session, [original.id, *(c.id for c in candidates)])

@@ -6,12 +6,12 @@ id and is seen by them alone. Whoever saves, the same field rules apply.
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from adaptivefit.models import Equipment, Exercise, ExerciseEquipment, PlanExercise, Role, WorkoutSet
 from adaptivefit.services.core.access import Actor, PermissionDenied, ValidationFailed, require
-from adaptivefit.services.catalog.library import slugify
+from adaptivefit.services.catalog.library import slugify, visible_to
 
 # Moderators rank above trainers (access.ROLE_ORDER), so they may tend the library too.
 LIBRARY_EDITORS = (Role.TRAINER, Role.MODERATOR, Role.ADMIN)
@@ -55,11 +55,6 @@ def as_list(value) -> list[str]:
         if cleaned and cleaned not in seen:
             seen.append(cleaned)
     return seen
-
-
-def visible_to(user_id: int):
-    """Shared exercises and `user_id`'s own."""
-    return or_(Exercise.owner_id.is_(None), Exercise.owner_id == user_id)
 
 
 def _editable(session: Session, actor: Actor, exercise_id) -> Exercise:

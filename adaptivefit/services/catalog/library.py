@@ -15,6 +15,8 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from adaptivefit.models import Equipment, Exercise, ExerciseEquipment
+from adaptivefit.services.core.inputs import as_id
+from adaptivefit.services.core.paging import window
 
 PAGE_SIZE = 24
 
@@ -50,10 +52,20 @@ class ExercisePage:
     pages: int
 
 
-def _visible_to(user_id: int | None):
+def visible_to(user_id: int | None):
+    """Shared exercises and `user_id`'s own (only the shared ones when nobody is signed in)."""
     if user_id is None:
         return Exercise.owner_id.is_(None)
     return or_(Exercise.owner_id.is_(None), Exercise.owner_id == user_id)
+
+
+def visible_exercise(session: Session, user_id: int | None, exercise_id: object) -> Exercise | None:
+    """The exercise with this id when the user may see it (shared, or their own), else None."""
+    key = as_id(exercise_id)
+    exercise = session.get(Exercise, key) if key is not None else None
+    if exercise is None or exercise.owner_id not in (None, user_id):
+        return None
+    return exercise
 
 
 def search_exercises(
@@ -69,7 +81,7 @@ def search_exercises(
     exercise_ids: list[int] | None = None,
 ) -> ExercisePage:
     """Exercises matching every given filter, sorted by name, one page at a time."""
-    conditions = [_visible_to(user_id)]
+    conditions = [visible_to(user_id)]
     query = query.strip()[:100]
     if query:
         escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -88,10 +100,9 @@ def search_exercises(
         )
         conditions.append(Exercise.id.in_(needs))
     total = session.exec(select(func.count()).select_from(Exercise).where(*conditions)).one()
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, page), pages)
+    shown = window(page, total, page_size)
     exercises = session.exec(
-        select(Exercise).where(*conditions).order_by(Exercise.name).offset((page - 1) * page_size).limit(page_size)
+        select(Exercise).where(*conditions).order_by(Exercise.name).offset(shown.offset).limit(shown.limit)
     ).all()
     needed = _equipment_names(session, [e.id for e in exercises])
     rows = [
@@ -108,7 +119,7 @@ def search_exercises(
         )
         for e in exercises
     ]
-    return ExercisePage(rows=rows, total=total, page=page, pages=pages)
+    return ExercisePage(rows=rows, total=total, page=shown.page, pages=shown.pages)
 
 
 def _attribution(exercise: Exercise) -> str:
@@ -125,7 +136,7 @@ def _attribution(exercise: Exercise) -> str:
 
 def exercise_name(session: Session, user_id: int | None, exercise_id: int) -> str | None:
     """The name of an exercise this user may see (shared, or their own), else None."""
-    return session.exec(select(Exercise.name).where(Exercise.id == exercise_id, _visible_to(user_id))).first()
+    return session.exec(select(Exercise.name).where(Exercise.id == exercise_id, visible_to(user_id))).first()
 
 
 def _equipment_names(session: Session, exercise_ids: list[int]) -> dict[int, list[str]]:

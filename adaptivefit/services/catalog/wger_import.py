@@ -25,98 +25,18 @@ from sqlmodel import Session, select
 from adaptivefit.models import Equipment, Exercise, ExerciseEquipment
 from adaptivefit.services.core.access import ValidationFailed
 from adaptivefit.services.catalog.library import load_shipped, slugify
+from adaptivefit.services.catalog.wger_names import (
+    CATEGORY_DEFAULT_MUSCLE,
+    CATEGORY_MAP,
+    DEFAULT_CATEGORY,
+    EQUIPMENT_MAP,
+    MUSCLE_MAP,
+)
 
 SOURCE = "wger"
 
 BASE_FILE = "exercise-base-data.json"
 TRANSLATIONS_FILE = "translations.json"
-
-# wger's category names (lower-cased) -> ours.
-CATEGORY_MAP = {
-    "abs": "core",
-    "arms": "arms",
-    "back": "back",
-    "calves": "legs",
-    "cardio": "cardio",
-    "chest": "chest",
-    "legs": "legs",
-    "shoulders": "shoulders",
-    "glutes": "glutes",
-    "core": "core",
-    "full body": "full body",
-    "stretching": "mobility",
-    "mobility": "mobility",
-}
-DEFAULT_CATEGORY = "full body"
-
-# wger's muscles, by Latin name and by English name (both lower-cased) -> ours.
-MUSCLE_MAP = {
-    "biceps brachii": "biceps",
-    "brachialis": "biceps",
-    "anterior deltoid": "front delts",
-    "lateral deltoid": "side delts",
-    "posterior deltoid": "rear delts",
-    # ExRx and most gyms count the serratus with the chest.
-    "serratus anterior": "chest",
-    "pectoralis major": "chest",
-    "triceps brachii": "triceps",
-    "rectus abdominis": "abs",
-    "gastrocnemius": "calves",
-    "soleus": "calves",
-    "gluteus maximus": "glutes",
-    "gluteus medius": "abductors",
-    "trapezius": "traps",
-    "quadriceps femoris": "quadriceps",
-    "biceps femoris": "hamstrings",
-    "latissimus dorsi": "lats",
-    "obliquus externus abdominis": "obliques",
-    "erector spinae": "lower back",
-    "biceps": "biceps",
-    "shoulders": "front delts",
-    "chest": "chest",
-    "triceps": "triceps",
-    "abs": "abs",
-    "calves": "calves",
-    "glutes": "glutes",
-    "quads": "quadriceps",
-    "hamstrings": "hamstrings",
-    "lats": "lats",
-    "lower back": "lower back",
-    "traps": "traps",
-    "forearms": "forearms",
-    "obliques": "obliques",
-}
-
-# An exercise wger lists without muscles still needs a primary muscle: the category's usual one.
-CATEGORY_DEFAULT_MUSCLE = {
-    "chest": "chest",
-    "back": "upper back",
-    "shoulders": "side delts",
-    "arms": "biceps",
-    "legs": "quadriceps",
-    "glutes": "glutes",
-    "core": "abs",
-    "full body": "quadriceps",
-    "cardio": "cardiovascular",
-    "mobility": "hip flexors",
-}
-
-# wger's equipment names (lower-cased) -> ours; None means "nothing to own".
-EQUIPMENT_MAP: dict[str, str | None] = {
-    "barbell": "Barbell",
-    "sz-bar": "EZ Bar",
-    "dumbbell": "Dumbbell",
-    "gym mat": None,
-    # Our catalog has no stability ball, and it is not something a plan should require.
-    "swiss ball": None,
-    "pull-up bar": "Pull-up Bar",
-    "none (bodyweight exercise)": None,
-    "bench": "Flat Bench",
-    "incline bench": "Adjustable Bench",
-    "kettlebell": "Kettlebell",
-    "resistance band": "Resistance Band",
-    "cable machine": "Cable Machine",
-}
 
 _NAME_MAX = 120
 _INSTRUCTIONS_MAX = 4000
@@ -263,21 +183,120 @@ def _unique_slug(name: str, external_id: str, taken: set[str]) -> str:
     return slug
 
 
+def _wanted_translations(translations: list[dict[str, Any]], language_id: Any) -> dict[Any, dict[str, Any]]:
+    """The translation in the chosen language of each exercise, by its base id."""
+    wanted: dict[Any, dict[str, Any]] = {}
+    for t in translations:
+        if t.get("language") != language_id:
+            continue
+        base_id = t.get("exercise", t.get("exercise_base"))
+        # Keep the first translation with a name if wger ever holds two for one language.
+        if base_id not in wanted or not str(wanted[base_id].get("name") or "").strip():
+            wanted[base_id] = t
+    return wanted
+
+
+@dataclass
+class _Library:
+    """What the database already holds of wger's exercises, kept current as the import goes."""
+
+    existing: dict[str, Exercise]
+    links: dict[int, set[int]]
+    taken_slugs: set[str]
+    equipment: dict[str, Equipment]
+
+    @classmethod
+    def load(cls, session: Session) -> _Library:
+        existing = {
+            e.external_id: e
+            for e in session.exec(
+                select(Exercise).where(Exercise.source == SOURCE, Exercise.external_id.is_not(None))
+            ).all()
+        }
+        links: dict[int, set[int]] = {}
+        for link in session.exec(
+            select(ExerciseEquipment)
+            .join(Exercise, Exercise.id == ExerciseEquipment.exercise_id)
+            .where(Exercise.source == SOURCE)
+        ):
+            links.setdefault(link.exercise_id, set()).add(link.equipment_id)
+        return cls(existing, links, set(session.exec(select(Exercise.slug)).all()),
+                   {e.name: e for e in session.exec(select(Equipment)).all()})
+
+
+def _values(base: dict[str, Any], translation: dict[str, Any], ref: _Reference, name: str) -> dict[str, Any]:
+    """Our columns for a wger exercise and its translation (the category known to be mapped)."""
+    category = ref.categories[base["category"]]
+    muscles = _muscles(base, ref)
+    author = str(translation.get("license_author") or base.get("license_author") or "").strip()[:_AUTHOR_MAX]
+    return {
+        "name": name,
+        "category": category,
+        "primary_muscle": muscles[0] if muscles else CATEGORY_DEFAULT_MUSCLE[category],
+        "secondary_muscles": muscles[1:],
+        "instructions": html_to_text(str(translation.get("description") or ""))[:_INSTRUCTIONS_MAX],
+        "license": ref.licenses.get(translation.get("license", base.get("license")))
+        or ref.licenses.get(base.get("license")),
+        "license_author": author or None,
+    }
+
+
+def _skip_reason(base: dict[str, Any], translation: dict[str, Any] | None, ref: _Reference) -> str | None:
+    if not str(base.get("uuid") or "").strip():
+        return "no UUID to track it by"
+    if translation is None:
+        return f"no {ref.language_name} translation"
+    if not _name(translation):
+        return f"the {ref.language_name} translation has no name"
+    if base.get("category") not in ref.categories:
+        return f"unknown category {base.get('category')}"
+    return None
+
+
+def _name(translation: dict[str, Any]) -> str:
+    return re.sub(r"\s+", " ", str(translation.get("name") or "")).strip()[:_NAME_MAX]
+
+
+def _add(session: Session, lib: _Library, external_id: str, values: dict[str, Any], equipment_ids: set[int],
+         mechanics: str) -> None:
+    exercise = Exercise(slug=_unique_slug(values["name"], external_id, lib.taken_slugs), source=SOURCE,
+                        external_id=external_id, mechanics=mechanics, **values)
+    session.add(exercise)
+    session.flush()
+    for equipment_id in equipment_ids:
+        session.add(ExerciseEquipment(exercise_id=exercise.id, equipment_id=equipment_id))
+    lib.existing[external_id] = exercise
+    lib.links[exercise.id] = equipment_ids
+
+
+def _update(session: Session, lib: _Library, exercise: Exercise, values: dict[str, Any], equipment_ids: set[int]) -> bool:
+    """Bring a known exercise up to date; whether anything changed."""
+    changed = False
+    for key, value in values.items():
+        if getattr(exercise, key) != value:
+            setattr(exercise, key, value)
+            changed = True
+    current = lib.links.get(exercise.id, set())
+    if current != equipment_ids:
+        for link in session.exec(select(ExerciseEquipment).where(ExerciseEquipment.exercise_id == exercise.id)):
+            if link.equipment_id not in equipment_ids:
+                session.delete(link)
+        for equipment_id in equipment_ids - current:
+            session.add(ExerciseEquipment(exercise_id=exercise.id, equipment_id=equipment_id))
+        lib.links[exercise.id] = equipment_ids
+        changed = True
+    if changed:
+        session.add(exercise)
+    return changed
+
+
 def import_wger(session: Session, directory: Path, *, language: str = "en") -> ImportReport:
     """Add or update the shared library from a wger export folder; see the module's docstring."""
     directory = Path(directory)
     ref = _load_reference(directory, language)
     bases = _of_model(_read_records(directory / BASE_FILE), "exercises.exercise", "uuid")
     translations = _of_model(_read_records(directory / TRANSLATIONS_FILE), "exercises.translation", "language")
-
-    wanted: dict[Any, dict[str, Any]] = {}
-    for t in translations:
-        if t.get("language") != ref.language_id:
-            continue
-        base_id = t.get("exercise", t.get("exercise_base"))
-        # Keep the first translation with a name if wger ever holds two for one language.
-        if base_id not in wanted or not str(wanted[base_id].get("name") or "").strip():
-            wanted[base_id] = t
+    wanted = _wanted_translations(translations, ref.language_id)
 
     report = ImportReport()
     known_bases = {b.get("id") for b in bases}
@@ -285,91 +304,24 @@ def import_wger(session: Session, directory: Path, *, language: str = "en") -> I
         if base_id not in known_bases:
             report.skipped.append((f"translation {t.get('id')}", f"its exercise {base_id} is not in {BASE_FILE}"))
 
-    existing = {
-        e.external_id: e
-        for e in session.exec(
-            select(Exercise).where(Exercise.source == SOURCE, Exercise.external_id.is_not(None))
-        ).all()
-    }
-    links: dict[int, set[int]] = {}
-    for link in session.exec(
-        select(ExerciseEquipment)
-        .join(Exercise, Exercise.id == ExerciseEquipment.exercise_id)
-        .where(Exercise.source == SOURCE)
-    ):
-        links.setdefault(link.exercise_id, set()).add(link.equipment_id)
-    taken_slugs = set(session.exec(select(Exercise.slug)).all())
-    equipment_cache = {e.name: e for e in session.exec(select(Equipment)).all()}
-
+    lib = _Library.load(session)
     for base in bases:
         external_id = str(base.get("uuid") or "").strip()
-        record_id = external_id or f"exercise {base.get('id')}"
-        if not external_id:
-            report.skipped.append((record_id, "no UUID to track it by"))
-            continue
         translation = wanted.get(base.get("id"))
-        if translation is None:
-            report.skipped.append((record_id, f"no {ref.language_name} translation"))
+        reason = _skip_reason(base, translation, ref)
+        if reason is not None:
+            report.skipped.append((external_id or f"exercise {base.get('id')}", reason))
             continue
-        name = re.sub(r"\s+", " ", str(translation.get("name") or "")).strip()[:_NAME_MAX]
-        if not name:
-            report.skipped.append((record_id, f"the {ref.language_name} translation has no name"))
-            continue
-        if base.get("category") not in ref.categories:
-            report.skipped.append((record_id, f"unknown category {base.get('category')}"))
-            continue
-        category = ref.categories[base["category"]]
-        muscles = _muscles(base, ref)
-        primary = muscles[0] if muscles else CATEGORY_DEFAULT_MUSCLE[category]
-        secondary = muscles[1:]
+        values = _values(base, translation, ref, _name(translation))
         mapped = (ref.equipment.get(e) for e in base.get("equipment") or [])
-        wanted_equipment = list(dict.fromkeys(n for n in mapped if n))
-        values = {
-            "name": name,
-            "category": category,
-            "primary_muscle": primary,
-            "secondary_muscles": secondary,
-            "instructions": html_to_text(str(translation.get("description") or ""))[:_INSTRUCTIONS_MAX],
-            "license": ref.licenses.get(translation.get("license", base.get("license")))
-            or ref.licenses.get(base.get("license")),
-            "license_author": str(translation.get("license_author") or base.get("license_author") or "").strip()[
-                :_AUTHOR_MAX
-            ]
-            or None,
-        }
-        equipment_ids = set(_equipment_ids(session, wanted_equipment, equipment_cache))
-
-        exercise = existing.get(external_id)
+        equipment_ids = set(_equipment_ids(session, list(dict.fromkeys(n for n in mapped if n)), lib.equipment))
+        exercise = lib.existing.get(external_id)
         if exercise is None:
             # wger has no mechanics field; one worked muscle is the best sign of an isolation move.
-            mechanics = "isolation" if len(muscles) == 1 and category not in ("cardio", "mobility") else "compound"
-            exercise = Exercise(slug=_unique_slug(name, external_id, taken_slugs), source=SOURCE,
-                                external_id=external_id, mechanics=mechanics, **values)
-            session.add(exercise)
-            session.flush()
-            for equipment_id in equipment_ids:
-                session.add(ExerciseEquipment(exercise_id=exercise.id, equipment_id=equipment_id))
-            existing[external_id] = exercise
-            links[exercise.id] = equipment_ids
+            isolation = len(_muscles(base, ref)) == 1 and values["category"] not in ("cardio", "mobility")
+            _add(session, lib, external_id, values, equipment_ids, "isolation" if isolation else "compound")
             report.added += 1
-            continue
-
-        changed = False
-        for key, value in values.items():
-            if getattr(exercise, key) != value:
-                setattr(exercise, key, value)
-                changed = True
-        current = links.get(exercise.id, set())
-        if current != equipment_ids:
-            for link in session.exec(select(ExerciseEquipment).where(ExerciseEquipment.exercise_id == exercise.id)):
-                if link.equipment_id not in equipment_ids:
-                    session.delete(link)
-            for equipment_id in equipment_ids - current:
-                session.add(ExerciseEquipment(exercise_id=exercise.id, equipment_id=equipment_id))
-            links[exercise.id] = equipment_ids
-            changed = True
-        if changed:
-            session.add(exercise)
+        elif _update(session, lib, exercise, values, equipment_ids):
             report.updated += 1
         else:
             report.unchanged += 1

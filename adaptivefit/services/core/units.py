@@ -36,7 +36,8 @@ def display_mass(kg: float, units: str) -> float:
 
 def mass_text(kg: float, units: str) -> str:
     """The number alone as text: "110.2", "60" (no trailing ".0")."""
-    return f"{display_mass(kg, units):g}"
+    text = f"{display_mass(kg, units):.{DISPLAY_DECIMALS}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def format_mass(kg: float, units: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 
 from adaptivefit.models import Exercise, User, Workout, WorkoutSet
 from adaptivefit.models.base import utcnow
-from adaptivefit.services.core import lifting
-from adaptivefit.services.training.records import effort_rpe
+from adaptivefit.services.core.clock import user_zone
+from adaptivefit.services.core.lifting import set_e1rm
 
 WORKING = "working"
 # A year of daily points is too many for a phone-sized chart; past this, show the best per week.
@@ -27,13 +27,6 @@ MAX_DAILY_POINTS = 120
 MAX_DAYS = 3660
 MAX_WEEKS = 156
 MAX_TOP_LIFTS = 20
-
-
-def user_zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def working_sets(user_id: int) -> list[ColumnElement[bool]]:
@@ -96,11 +89,6 @@ def recent_weeks(user: User, weeks: int, now: datetime) -> tuple[list[date], dat
 
 def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(high, int(value)))
-
-
-def set_e1rm(load_kg: float, reps: int, rpe: float | None, rir: int | None) -> float:
-    """lifting.e1rm for a logged set, its effort read as records reads it."""
-    return lifting.e1rm(float(load_kg), int(reps), effort_rpe(rpe, rir))
 
 
 def _heaviest_by_effort(session: Session, user_id: int, exercise_id: int, *extra, group=()):

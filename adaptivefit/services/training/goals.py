@@ -14,7 +14,6 @@ different secondary_goal_type, from GOAL_TYPES) and a priority from 1 (highest) 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,27 +21,25 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from adaptivefit.models import Exercise, FitnessData, Goal, PersonalRecord, User, Workout, WorkoutSet
+from adaptivefit.models import Exercise, Goal, PersonalRecord, User, Workout, WorkoutSet
 from adaptivefit.models.base import utcnow
-from adaptivefit.services.core.access import ValidationFailed
-from adaptivefit.services.training.dashboard import best_e1rm_from_sets, has_working_set, user_zone, working_sets
+from adaptivefit.services.core.access import ValidationFailed, owned
+from adaptivefit.services.core.clock import local_today
+from adaptivefit.services.training.dashboard import best_e1rm_from_sets, has_working_set, working_sets
+from adaptivefit.services.training.goal_forms import (
+    DEFAULT_PRIORITY,
+    GOAL_TYPES,
+    ISO_DATE,
+    KINDS,
+    default_primary,
+    goal_fields,
+    latest_bodyweight,
+    read_form,
+    read_kind,
+)
 
-KINDS = ("strength", "consistency", "bodyweight", "volume")
-GOAL_TYPES = ("strength", "hypertrophy", "endurance", "fat_loss", "general_fitness")
-PRIORITY_RANGE = (1, 5)
-DEFAULT_PRIORITY = 3
-MAX_YEARS_AHEAD = 5
 MAX_ACTIVE_GOALS = 20
 WINDOW = timedelta(days=7)
-
-E1RM_RANGE = (1.0, 1000.0)
-WORKOUTS_RANGE = (1, 14)
-BODYWEIGHT_RANGE = (20.0, 400.0)
-VOLUME_RANGE = (1.0, 200_000.0)
-
-_NUMBER = re.compile(r"\d{1,7}(?:\.\d{1,2})?")
-_INTEGER = re.compile(r"\d{1,9}")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -61,198 +58,6 @@ class GoalProgress:
     days_left: int | None = None  # days from the member's today to target_date; negative once past
 
 
-class _Bad(Exception):
-    """One field's reason, gathered into a ValidationFailed for the whole form."""
-
-
-def _number(value: object, low: float, high: float, what: str) -> float:
-    if isinstance(value, bool) or value is None:
-        raise _Bad(f"Enter {what}.")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    else:
-        text = str(value).strip().replace(",", ".")
-        if not text:
-            raise _Bad(f"Enter {what}.")
-        if not _NUMBER.fullmatch(text):
-            raise _Bad("Enter a number, like 82.5.")
-        number = float(text)
-    if not math.isfinite(number) or not low <= number <= high:
-        raise _Bad(f"Enter a value between {low:g} and {high:g}.")
-    return round(number, 2)
-
-
-def _integer(value: object, low: int, high: int, what: str) -> int:
-    if isinstance(value, bool) or value is None:
-        raise _Bad(f"Enter {what}.")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    else:
-        text = str(value).strip()
-        if not text:
-            raise _Bad(f"Enter {what}.")
-        if not _INTEGER.fullmatch(text):
-            raise _Bad("Enter a whole number.")
-        number = int(text)
-    if not low <= number <= high:
-        raise _Bad(f"Enter a whole number between {low} and {high}.")
-    return number
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _goal_type(value: object, what: str) -> str:
-    text = value.strip().lower().replace(" ", "_").replace("-", "_") if isinstance(value, str) else None
-    if text not in GOAL_TYPES:
-        raise _Bad(f"Choose a {what} goal: strength, hypertrophy, endurance, fat loss or general fitness.")
-    return text
-
-
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February into a year without one
-        return day.replace(year=day.year + years, day=28)
-
-
-def _target_date(value: object, today: date) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        day = value
-    else:
-        text = value.strip() if isinstance(value, str) else ""
-        try:
-            if not _ISO_DATE.fullmatch(text):
-                raise ValueError
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise _Bad("Enter a date like 2026-06-30.") from None
-    if day < today:
-        raise _Bad("Choose a date from today on.")
-    if day > _years_later(today, MAX_YEARS_AHEAD):
-        raise _Bad(f"Choose a date within {MAX_YEARS_AHEAD} years.")
-    return day
-
-
-def default_primary(kind: str, details: dict[str, Any]) -> str:
-    """What a goal of this kind trains for when the member did not say."""
-    if kind == "strength":
-        return "strength"
-    if kind == "volume":
-        return "hypertrophy"
-    if kind == "bodyweight":
-        try:
-            losing = float(details["target_kg"]) < float(details["start_kg"])
-        except (KeyError, TypeError, ValueError):
-            losing = False
-        return "fat_loss" if losing else "general_fitness"
-    return "general_fitness"
-
-
-def _aims(
-    kind: str, details: dict[str, Any], form: dict[str, Any], today: date, errors: dict[str, str]
-) -> tuple[str, str | None, int]:
-    """The primary and secondary goal types and the priority; a target date goes into `details`."""
-    primary = secondary = None
-    priority = DEFAULT_PRIORITY
-    try:
-        primary = (
-            default_primary(kind, details)
-            if _blank(form.get("primary_goal_type"))
-            else _goal_type(form.get("primary_goal_type"), "primary")
-        )
-    except _Bad as bad:
-        errors["primary_goal_type"] = str(bad)
-    if not _blank(form.get("secondary_goal_type")):
-        try:
-            secondary = _goal_type(form.get("secondary_goal_type"), "secondary")
-        except _Bad as bad:
-            errors["secondary_goal_type"] = str(bad)
-        if secondary is not None and secondary == primary:
-            errors["secondary_goal_type"] = "Choose a secondary goal different from the primary one."
-    if not _blank(form.get("priority")):
-        try:
-            priority = _integer(form.get("priority"), *PRIORITY_RANGE, "a priority")
-        except _Bad as bad:
-            errors["priority"] = str(bad)
-    if not _blank(form.get("target_date")):
-        try:
-            details["target_date"] = _target_date(form.get("target_date"), today).isoformat()
-        except _Bad as bad:
-            errors["target_date"] = str(bad)
-    return primary or "", secondary, priority
-
-
-def _exercise(session: Session, user: User, value: object) -> Exercise:
-    """An exercise the member may see: the shared library or their own custom ones."""
-    try:
-        exercise_id = _integer(value, 1, 2**31 - 1, "an exercise")
-    except _Bad:
-        raise _Bad("Choose an exercise.") from None
-    exercise = session.get(Exercise, exercise_id)
-    if exercise is None or exercise.owner_id not in (None, user.id):
-        raise _Bad("Choose an exercise from the library.")
-    return exercise
-
-
-def latest_bodyweight(session: Session, user_id: int) -> float | None:
-    rows = session.exec(
-        select(FitnessData.data)
-        .where(FitnessData.user_id == user_id, FitnessData.type == "bodyweight")
-        .order_by(FitnessData.recorded_at.desc(), FitnessData.id.desc())
-        .limit(5)
-    ).all()
-    for data in rows:
-        kg = data.get("kg") if isinstance(data, dict) else None
-        if isinstance(kg, (int, float)) and not isinstance(kg, bool) and math.isfinite(kg) and kg > 0:
-            return float(kg)
-    return None
-
-
-def _details(session: Session, user: User, kind: str, form: dict[str, Any], errors: dict[str, str]) -> dict:
-    details: dict[str, Any] = {}
-
-    def field(name: str, parse) -> None:
-        try:
-            details[name] = parse(form.get(name))
-        except _Bad as bad:
-            errors[name] = str(bad)
-
-    if kind == "strength":
-        field("exercise_id", lambda v: _exercise(session, user, v).id)
-        field("target_e1rm_kg", lambda v: _number(v, *E1RM_RANGE, "a target one-rep max in kg"))
-    elif kind == "consistency":
-        field("workouts_per_week", lambda v: _integer(v, *WORKOUTS_RANGE, "workouts per week"))
-    elif kind == "bodyweight":
-        field("target_kg", lambda v: _number(v, *BODYWEIGHT_RANGE, "a target weight in kg"))
-        if _blank(form.get("start_kg")):
-            # Without a starting weight given, the latest weigh-in is where the member starts.
-            latest = latest_bodyweight(session, user.id)
-            if latest is None:
-                errors["start_kg"] = "Enter your starting weight, or log a weigh-in first."
-            else:
-                field("start_kg", lambda _: _number(latest, *BODYWEIGHT_RANGE, "your starting weight in kg"))
-        else:
-            field("start_kg", lambda v: _number(v, *BODYWEIGHT_RANGE, "your starting weight in kg"))
-        if "target_kg" in details and "start_kg" in details and details["target_kg"] == details["start_kg"]:
-            errors["target_kg"] = "Choose a target different from your starting weight."
-    elif kind == "volume":
-        exercise = form.get("exercise_id")
-        if _blank(exercise):
-            details["exercise_id"] = None
-        else:
-            field("exercise_id", lambda v: _exercise(session, user, v).id)
-        field("weekly_volume_kg", lambda v: _number(v, *VOLUME_RANGE, "a weekly volume in kg"))
-    return details
-
-
-def _today(user: User, now: datetime) -> date:
-    return now.astimezone(user_zone(user)).date()
-
-
 def create_goal(session: Session, user: User, form: dict[str, Any], *, now: datetime | None = None) -> Goal:
     """A new active goal from a form; every field is checked and all reasons are given at once.
 
@@ -260,16 +65,9 @@ def create_goal(session: Session, user: User, form: dict[str, Any], *, now: date
     (from GOAL_TYPES; the primary defaults from the kind), priority (1-5, default 3) and
     target_date (an ISO date from the member's today to MAX_YEARS_AHEAD years on).
     """
-    kind = form.get("kind")
-    if not isinstance(kind, str) or kind.strip() not in KINDS:
-        raise ValidationFailed({"kind": "Choose a goal type: strength, consistency, bodyweight or volume."})
-    kind = kind.strip()
+    kind = read_kind(form)
     now = now or utcnow()
-    errors: dict[str, str] = {}
-    details = _details(session, user, kind, form, errors)
-    primary, secondary, priority = _aims(kind, details, form, _today(user, now), errors)
-    if errors:
-        raise ValidationFailed(errors)
+    details, primary, secondary, priority = read_form(session, user, kind, form, local_today(user, now))
     active = session.exec(
         select(sa.func.count(Goal.id)).where(Goal.user_id == user.id, Goal.active.is_(True))
     ).one()
@@ -284,11 +82,14 @@ def create_goal(session: Session, user: User, form: dict[str, Any], *, now: date
     return goal
 
 
+def create_goal_from_page(session: Session, user: User, form: dict[str, Any]) -> Goal:
+    """A goal from the goal page, whose one "target" box is in the member's units."""
+    return create_goal(session, user, goal_fields(form, user.units))
+
+
 def archive_goal(session: Session, user: User, goal_id: int) -> None:
     """Set a goal aside; it keeps its row but no longer shows or counts."""
-    goal = session.get(Goal, goal_id) if isinstance(goal_id, int) and not isinstance(goal_id, bool) else None
-    if goal is None or goal.user_id != user.id:
-        raise ValidationFailed({"goal": "No such goal."})
+    goal = owned(session, Goal, goal_id, user, "That goal")
     goal.active = False
     goal.updated_at = utcnow()
     session.add(goal)
@@ -338,7 +139,7 @@ def _extras(goal: Goal, details: dict[str, Any], today: date) -> dict[str, Any]:
     priority = goal.priority if type(goal.priority) is int else DEFAULT_PRIORITY
     extras: dict[str, Any] = {"primary": primary, "priority": priority}
     raw = details.get("target_date")
-    if isinstance(raw, str) and _ISO_DATE.fullmatch(raw):
+    if isinstance(raw, str) and ISO_DATE.fullmatch(raw):
         try:
             day = date.fromisoformat(raw)
         except ValueError:
@@ -411,6 +212,6 @@ def list_goals(session: Session, user: User, *, now: datetime | None = None) -> 
         if exercise_ids
         else {}
     )
-    today = _today(user, now)
+    today = local_today(user, now)
     progress = (_progress(session, user, goal, names, now, today) for goal in goals)
     return [item for item in progress if item is not None]

@@ -23,7 +23,7 @@ from sqlalchemy import and_, delete, func, or_
 from sqlmodel import Session, select
 
 from adaptivefit.models import Exercise, PersonalRecord, WorkoutSet
-from adaptivefit.services.core.lifting import e1rm, set_volume
+from adaptivefit.services.core.lifting import set_e1rm, set_volume
 
 # Kinds with one running best per exercise, then the per-load rep records; KINDS is display order.
 BEST_KINDS = ("e1rm", "load", "volume")
@@ -40,16 +40,9 @@ class RecordRow:
     load_kg: float | None = None  # the load of a "reps" record (None for other kinds, or its set is gone)
 
 
-def effort_rpe(rpe: float | None, rir: int | None) -> float | None:
-    """The RPE of a set; reps in reserve stand in for it when only they were noted (RPE = 10 - RIR)."""
-    if rpe is not None:
-        return rpe
-    return 10.0 - rir if rir is not None else None
-
-
 def set_values(load_kg: float, reps: int, rpe: float | None = None, rir: int | None = None) -> dict[str, float]:
     return {
-        "e1rm": e1rm(load_kg, reps, effort_rpe(rpe, rir)),
+        "e1rm": set_e1rm(load_kg, reps, rpe, rir),
         "load": float(load_kg),
         "volume": set_volume(load_kg, reps),
     }

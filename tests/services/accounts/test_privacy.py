@@ -357,10 +357,10 @@ _PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 
 
 def _certificates(session, person: Person) -> list[str]:
     from adaptivefit.services.files import private_files
-    from adaptivefit.services.marketplace import trainers
+    from adaptivefit.services.marketplace import trainer_certificates
 
-    names = [trainers.add_certificate(session, person.user, f"{person.name} CSCS", _PDF).file_name,
-             trainers.add_certificate(session, person.user, f"{person.name} first aid", _png()).file_name]
+    names = [trainer_certificates.add_certificate(session, person.user, f"{person.name} CSCS", _PDF).file_name,
+             trainer_certificates.add_certificate(session, person.user, f"{person.name} first aid", _png()).file_name]
     session.commit()
     assert all(private_files.path_of(name).is_file() for name in names)
     return names

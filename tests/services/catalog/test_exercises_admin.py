@@ -3,7 +3,7 @@ from sqlmodel import select
 
 from adaptivefit.models import Equipment, Exercise, ExerciseEquipment, Role, User, Workout, WorkoutSet
 from adaptivefit.services.catalog import library
-from adaptivefit.services.training import plans
+from adaptivefit.services.training import plan_exercises, plans
 from adaptivefit.services.core.access import Actor, PermissionDenied, ValidationFailed
 from adaptivefit.services.catalog.exercises_admin import delete_custom_exercise, save_exercise
 
@@ -280,7 +280,7 @@ def test_an_exercise_in_a_plan_must_leave_the_plan_first(session, people):
     exercise = _private(session, member)
     plan = plans.create_plan(session, member, "Home")
     day = plans.add_day(session, member, plan.id, name="Pull")
-    plans.add_plan_exercise(session, member, day.id, {"exercise_id": str(exercise.id), "sets": "3", "reps": "10"})
+    plan_exercises.add_plan_exercise(session, member, day.id, {"exercise_id": str(exercise.id), "sets": "3", "reps": "10"})
     with pytest.raises(ValidationFailed) as refused:
         delete_custom_exercise(session, _actor(member), exercise.id)
     assert "plan" in refused.value.errors["exercise"]

@@ -1,6 +1,6 @@
 import pytest
 
-from adaptivefit.services.core.units import KG_PER_LB, parse_mass
+from adaptivefit.services.core.units import KG_PER_LB, format_mass, mass_text, parse_mass
 
 
 @pytest.mark.parametrize(
@@ -15,3 +15,10 @@ def test_parse_mass_reads_the_members_units_into_kg(text, units, kg):
 def test_parse_mass_refuses_what_is_no_number(text):
     with pytest.raises(ValueError):
         parse_mass(text, "kg")
+
+
+def test_large_masses_keep_their_decimal_and_never_read_in_exponent_form():
+    assert mass_text(123_456.7, "kg") == "123456.7"
+    assert mass_text(1_000_000, "kg") == "1000000"
+    assert format_mass(50, "lb") == "110.2 lb"
+    assert format_mass(60, "kg") == "60 kg"

@@ -3,65 +3,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from adaptivefit.models import Equipment, Exercise, Plan, PlanDay, PlanExercise, Role, User, Workout
-from adaptivefit.services.catalog import library
-from adaptivefit.services.training import plans
+from adaptivefit.models import Plan, PlanDay, PlanExercise, Workout
+from adaptivefit.services.training import plan_exercises, plans
 from adaptivefit.services.catalog import equipment_profiles as ep
-from adaptivefit.services.core.access import Actor, PermissionDenied, ValidationFailed
-from adaptivefit.services.catalog.exercises_admin import save_exercise
-
-
-def _user(session, name, role=Role.MEMBER):
-    user = User(email=f"{name.lower()}@example.com", name=name, role=role)
-    session.add(user)
-    session.flush()
-    return user
-
-
-@pytest.fixture
-def people(session):
-    library.install_library(session)
-    return {
-        "member": _user(session, "Maya"),
-        "other": _user(session, "Omar"),
-        "trainer": _user(session, "Theo", Role.TRAINER),
-        "admin": _user(session, "Ada", Role.ADMIN),
-    }
-
-
-def _exercise_id(session, name):
-    return session.exec(select(Exercise.id).where(Exercise.name == name)).one()
-
-
-def _equipment_ids(session, *names):
-    return list(session.exec(select(Equipment.id).where(Equipment.name.in_(names))).all())
-
-
-@pytest.fixture
-def plan(session, people):
-    member = people["member"]
-    plan = plans.create_plan(session, member, "Upper / Lower")
-    upper = plans.add_day(session, member, plan.id, name="Upper")
-    lower = plans.add_day(session, member, plan.id, name="Lower")
-    bench = plans.add_plan_exercise(session, member, upper.id, {
-        "exercise_id": str(_exercise_id(session, "Barbell Bench Press")), "sets": "4", "reps": "5", "load": "80",
-    })
-    squat = plans.add_plan_exercise(session, member, lower.id, {
-        "exercise_id": _exercise_id(session, "Barbell Back Squat"), "sets": 5, "reps": "3-5", "load": "100",
-        "target_rpe": "8", "rest_s": "180", "notes": "Belt on top sets",
-    })
-    return {"plan": plan, "upper": upper, "lower": lower, "bench": bench, "squat": squat}
-
-
-def _snapshot(session):
-    session.expire_all()
-    return (
-        [(p.id, p.name, p.active) for p in session.exec(select(Plan).order_by(Plan.id))],
-        [(d.id, d.plan_id, d.week, d.position, d.name) for d in session.exec(select(PlanDay).order_by(PlanDay.id))],
-        [(e.id, e.day_id, e.exercise_id, e.position, e.sets, e.reps_min, e.reps_max, e.load_kg, e.percent_1rm,
-          e.target_rpe, e.target_rir, e.rest_s, e.notes)
-         for e in session.exec(select(PlanExercise).order_by(PlanExercise.id))],
-    )
+from adaptivefit.services.core.access import PermissionDenied, ValidationFailed
+from tests.services.training.plan_fixtures import (  # noqa: F401  (fixtures)
+    equipment_ids as _equipment_ids,
+    exercise_id as _exercise_id,
+    people,
+    plan,
+    snapshot as _snapshot,
+)
 
 
 # --- Plans and ownership -----------------------------------------------------------------------
@@ -101,10 +53,10 @@ def _calls(session, plan, bench_id):
         "set_active": lambda u: plans.set_active(session, u, p),
         "delete_plan": lambda u: plans.delete_plan(session, u, p),
         "remove_day": lambda u: plans.remove_day(session, u, day),
-        "add_plan_exercise": lambda u: plans.add_plan_exercise(session, u, day, {"exercise_id": bench_id}),
-        "update_plan_exercise": lambda u: plans.update_plan_exercise(session, u, row, {"sets": "2"}),
-        "remove_plan_exercise": lambda u: plans.remove_plan_exercise(session, u, row),
-        "replace_exercise": lambda u: plans.replace_exercise(session, u, row, bench_id),
+        "add_plan_exercise": lambda u: plan_exercises.add_plan_exercise(session, u, day, {"exercise_id": bench_id}),
+        "update_plan_exercise": lambda u: plan_exercises.update_plan_exercise(session, u, row, {"sets": "2"}),
+        "remove_plan_exercise": lambda u: plan_exercises.remove_plan_exercise(session, u, row),
+        "replace_exercise": lambda u: plan_exercises.replace_exercise(session, u, row, bench_id),
     }
 
 
@@ -180,152 +132,6 @@ def test_deleting_a_plan_removes_its_days(session, people, plan):
     assert session.exec(select(PlanDay)).all() == [] and session.exec(select(PlanExercise)).all() == []
 
 
-# --- Planned exercises -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("form", "expected"),
-    [
-        ({"reps": "8"}, {"reps_min": 8, "reps_max": 8}),
-        ({"reps": "8-12"}, {"reps_min": 8, "reps_max": 12}),
-        ({"reps": " 6 – 10 "}, {"reps_min": 6, "reps_max": 10}),
-        ({"reps": "10 to 15"}, {"reps_min": 10, "reps_max": 15}),
-        ({"reps": 12}, {"reps_min": 12, "reps_max": 12}),
-        ({"load": "100"}, {"load_kg": 100.0, "percent_1rm": None}),
-        ({"load": "82,5"}, {"load_kg": 82.5, "percent_1rm": None}),
-        ({"load": "62.5 kg"}, {"load_kg": 62.5, "percent_1rm": None}),
-        ({"load": "75%"}, {"load_kg": None, "percent_1rm": 75.0}),
-        ({"load": "72.5 %"}, {"load_kg": None, "percent_1rm": 72.5}),
-        ({"load": ""}, {"load_kg": None, "percent_1rm": None}),
-        ({"load": "0"}, {"load_kg": 0.0}),
-        ({"target_rpe": "8.5"}, {"target_rpe": 8.5, "target_rir": None}),
-        ({"target_rpe": 10}, {"target_rpe": 10.0}),
-        ({"target_rir": "2"}, {"target_rir": 2, "target_rpe": None}),
-        ({"target_rir": "0"}, {"target_rir": 0}),
-        ({"target_rpe": "", "target_rir": ""}, {"target_rpe": None, "target_rir": None}),
-        ({"rest_s": "0"}, {"rest_s": 0}),
-        ({"rest_s": "900"}, {"rest_s": 900}),
-        ({"sets": "20"}, {"sets": 20}),
-        ({"notes": "  Slow eccentric  "}, {"notes": "Slow eccentric"}),
-        ({}, {"sets": 3, "reps_min": 8, "reps_max": 8, "rest_s": 120, "load_kg": None, "notes": ""}),
-    ],
-)
-def test_plan_exercise_values(session, people, plan, form, expected):
-    row = plans.add_plan_exercise(session, people["member"], plan["upper"].id,
-                                  {"exercise_id": str(_exercise_id(session, "Push-Up")), **form})
-    assert row.position == 2
-    for key, value in expected.items():
-        assert getattr(row, key) == value, key
-
-
-@pytest.mark.parametrize(
-    ("field", "value", "message"),
-    [
-        ("exercise_id", "", "Choose an exercise."),
-        ("exercise_id", "999999", "from the library"),
-        ("exercise_id", "abc", "from the library"),
-        ("sets", "0", "from 1 to 20"),
-        ("sets", "21", "from 1 to 20"),
-        ("sets", "3.5", "from 1 to 20"),
-        ("reps", "0", "from 1 to 100"),
-        ("reps", "101", "from 1 to 100"),
-        ("reps", "8-", "from 1 to 100"),
-        ("reps", "lots", "from 1 to 100"),
-        ("reps", "12-8", "smaller number first"),
-        ("reps", "8-120", "from 1 to 100"),
-        ("load", "-5", "load in kg"),
-        ("load", "1001", "load in kg"),
-        ("load", "heavy", "load in kg"),
-        ("load", "nan", "load in kg"),
-        ("load", "0%", "one-rep max from 1% to 100%"),
-        ("load", "101%", "one-rep max from 1% to 100%"),
-        ("load", "%", "one-rep max"),
-        ("target_rpe", "0.5", "RPE from 1 to 10 in steps of 0.5"),
-        ("target_rpe", "10.5", "RPE from 1 to 10"),
-        ("target_rpe", "8.25", "steps of 0.5"),
-        ("target_rpe", "hard", "RPE"),
-        ("target_rir", "-1", "from 0 to 10"),
-        ("target_rir", "11", "from 0 to 10"),
-        ("target_rir", "1.5", "whole number"),
-        ("rest_s", "-1", "from 0 to 900"),
-        ("rest_s", "901", "from 0 to 900"),
-        ("rest_s", "1m", "whole seconds"),
-        ("notes", "x" * 501, "500 characters"),
-    ],
-)
-def test_each_plan_field_has_its_own_message(session, people, plan, field, value, message):
-    before = _snapshot(session)
-    form = {"exercise_id": _exercise_id(session, "Push-Up"), "sets": "3", "reps": "8", field: value}
-    with pytest.raises(ValidationFailed) as refused:
-        plans.add_plan_exercise(session, people["member"], plan["upper"].id, form)
-    assert list(refused.value.errors) == [field]
-    assert message in refused.value.errors[field]
-    assert _snapshot(session) == before
-
-
-def test_rpe_or_rir_not_both(session, people, plan):
-    member = people["member"]
-    form = {"exercise_id": _exercise_id(session, "Push-Up"), "target_rpe": "8", "target_rir": "2"}
-    with pytest.raises(ValidationFailed) as refused:
-        plans.add_plan_exercise(session, member, plan["upper"].id, form)
-    assert "not both" in refused.value.errors["target_rir"]
-    # The squat has an RPE already: adding an RIR alone is the same conflict; swapping them is fine.
-    with pytest.raises(ValidationFailed):
-        plans.update_plan_exercise(session, member, plan["squat"].id, {"target_rir": "2"})
-    row = plans.update_plan_exercise(session, member, plan["squat"].id, {"target_rpe": "", "target_rir": "2"})
-    assert (row.target_rpe, row.target_rir) == (None, 2)
-
-
-def test_exercises_must_be_shared_or_ones_own(session, people, plan):
-    member, other = people["member"], people["other"]
-    base = {"category": "back", "primary_muscle": "upper back", "mechanics": "compound"}
-    mine = save_exercise(session, Actor(id=member.id, role=member.role), {**base, "name": "Towel Row"})
-    theirs = save_exercise(session, Actor(id=other.id, role=other.role), {**base, "name": "Door Row"})
-    assert plans.add_plan_exercise(session, member, plan["upper"].id, {"exercise_id": mine.id}).exercise_id == mine.id
-    with pytest.raises(ValidationFailed) as refused:
-        plans.add_plan_exercise(session, member, plan["upper"].id, {"exercise_id": theirs.id})
-    assert "from the library" in refused.value.errors["exercise_id"]
-    with pytest.raises(ValidationFailed):
-        plans.replace_exercise(session, member, plan["bench"].id, theirs.id)
-
-
-def test_update_changes_only_what_the_form_holds(session, people, plan):
-    member = people["member"]
-    row = plans.update_plan_exercise(session, member, plan["squat"].id, {"reps": "5-8", "load": "80%"})
-    assert (row.sets, row.reps_min, row.reps_max, row.load_kg, row.percent_1rm) == (5, 5, 8, None, 80.0)
-    assert (row.target_rpe, row.rest_s, row.notes) == (8.0, 180, "Belt on top sets")
-    row = plans.update_plan_exercise(session, member, plan["squat"].id, {"load": "", "notes": ""})
-    assert (row.load_kg, row.percent_1rm, row.notes) == (None, None, "")
-    with pytest.raises(ValidationFailed):
-        plans.update_plan_exercise(session, member, plan["squat"].id, {"sets": "0"})
-    assert row.sets == 5
-
-
-def test_removing_an_exercise_closes_the_gap(session, people, plan):
-    member = people["member"]
-    day = plan["upper"].id
-    second = plans.add_plan_exercise(session, member, day, {"exercise_id": _exercise_id(session, "Pull-Up")})
-    third = plans.add_plan_exercise(session, member, day, {"exercise_id": _exercise_id(session, "Push-Up")})
-    plans.remove_plan_exercise(session, member, second.id)
-    view = plans.plan_view(session, member, plan["plan"].id)
-    assert [(e.exercise_name, e.position) for e in view.days[0].exercises] == [("Barbell Bench Press", 1), ("Push-Up", 2)]
-    assert third.position == 2
-
-
-def test_accepting_a_substitute_keeps_the_prescription_but_not_the_load(session, people, plan):
-    member = people["member"]
-    squat = plan["squat"]
-    plans.replace_exercise(session, member, squat.id, _exercise_id(session, "Goblet Squat"))
-    assert squat.exercise_id == _exercise_id(session, "Goblet Squat")
-    assert (squat.sets, squat.reps_min, squat.reps_max, squat.rest_s, squat.target_rpe, squat.notes) == (
-        5, 3, 5, 180, 8.0, "Belt on top sets")
-    assert squat.load_kg is None
-    # A percentage of one-rep max is relative to the new exercise's own max, so it stays.
-    plans.update_plan_exercise(session, member, squat.id, {"load": "70%"})
-    plans.replace_exercise(session, member, squat.id, _exercise_id(session, "Bulgarian Split Squat"))
-    assert squat.percent_1rm == 70.0
-
-
 # --- Viewing with equipment --------------------------------------------------------------------
 
 
@@ -346,7 +152,7 @@ def test_plan_view_marks_what_the_default_profile_cannot_do(session, people, pla
     assert (squat.reps_min, squat.reps_max, squat.rest_s, squat.target_rpe) == (3, 5, 180, 8.0)
     assert not squat.available and squat.substitutes[0].name == "Goblet Squat"
     # A bodyweight exercise is always available and needs no substitute.
-    plans.add_plan_exercise(session, member, plan["upper"].id, {"exercise_id": _exercise_id(session, "Push-Up")})
+    plan_exercises.add_plan_exercise(session, member, plan["upper"].id, {"exercise_id": _exercise_id(session, "Push-Up")})
     push_up = plans.plan_view(session, member, plan["plan"].id).days[0].exercises[1]
     assert push_up.available and push_up.substitutes == []
 
