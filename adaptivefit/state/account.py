@@ -18,7 +18,7 @@ from adaptivefit.services.training import badges
 from adaptivefit.services.core.access import ValidationFailed
 from adaptivefit.services.core.clock import format_local
 from adaptivefit.state.auth import AuthState
-from adaptivefit.state.guard import actor, require_role, resolve_actor, with_user
+from adaptivefit.state.guard import actor, refusal_text, require_role, resolve_actor, with_user
 
 
 def _text(form: dict, name: str, limit: int = 1000) -> str:
@@ -105,7 +105,7 @@ class ProfileState(rx.State):
             name = await asyncio.to_thread(with_user, avatars.set_avatar, me.id, data, ip_address=me.ip_address)
         except ValidationFailed as failed:
             self.errors = {**self.errors, **failed.errors}
-            return rx.toast.error(next(iter(failed.errors.values())))
+            return rx.toast.error(refusal_text(failed))
         self.avatar = name
         self.errors = {k: v for k, v in self.errors.items() if k != "avatar"}
         return rx.toast.success("Your new picture is saved.")
@@ -327,7 +327,7 @@ class SecurityState(rx.State):
             _row, raw = await asyncio.to_thread(with_user, api_tokens.create_token, me.id, _text(form, "token_name", 200),
                                                 ip_address=me.ip_address)
         except ValidationFailed as failed:
-            self.errors = {"token_name": failed.errors.get("name", next(iter(failed.errors.values())))}
+            self.errors = {"token_name": failed.errors.get("name", refusal_text(failed))}
             return
         self.new_api_token, self.errors = raw, {}
         await asyncio.to_thread(self._refresh, me.id, await self._token())

@@ -12,20 +12,15 @@ from datetime import UTC, datetime, timedelta
 
 import reflex as rx
 
-from adaptivefit.db import session_scope
 from adaptivefit.models import Role
 from adaptivefit.services.accounts import users_admin
 from adaptivefit.services.core import audit
-from adaptivefit.services.core.access import STAFF, PermissionDenied, ValidationFailed
+from adaptivefit.services.core.access import STAFF
 from adaptivefit.services.core.paging import requested_page
-from adaptivefit.state.guard import actor, require_role
+from adaptivefit.state.guard import actor, attempt, in_session, require_role
 
 ALL = "all"
 
-
-def _run(fn, *args, **kwargs):
-    with session_scope() as session:
-        return fn(session, *args, **kwargs)
 
 
 def _date(value: datetime) -> str:
@@ -44,7 +39,7 @@ class AdminUsersState(rx.State):
 
     async def _refresh(self) -> None:
         me = actor()
-        result = await asyncio.to_thread(_run, users_admin.list_users, me, query=self.query,
+        result = await asyncio.to_thread(in_session, users_admin.list_users, me, query=self.query,
                                          role="" if self.role_filter == ALL else self.role_filter, page=self.page)
         self.rows = [{"id": str(r.id), "name": r.name, "email": r.email, "role": r.role,
                       "status": "suspended" if r.is_suspended else "active", "joined": _date(r.created_at),
@@ -78,13 +73,9 @@ class AdminUsersState(rx.State):
         await self._refresh()
 
     async def _act(self, fn, *args, done: str):
-        try:
-            await asyncio.to_thread(_run, fn, actor(), *args)
-        except (PermissionDenied, ValidationFailed) as refused:
-            message = str(refused) if isinstance(refused, PermissionDenied) else next(iter(refused.errors.values()))
-            self.error = message
-            return rx.toast.error(message)
-        self.error = ""
+        self.error = await attempt(fn, *args)
+        if self.error:
+            return rx.toast.error(self.error)
         await self._refresh()
         return rx.toast.success(done)
 
@@ -144,7 +135,7 @@ class AuditLogState(rx.State):
             days = 30
         since = datetime.now(UTC) - timedelta(days=days)
         rows, self.total = await asyncio.to_thread(
-            _run, users_admin.audit_log, me, event="" if self.event == ALL else self.event,
+            in_session, users_admin.audit_log, me, event="" if self.event == ALL else self.event,
             user_query=self.user_query, since=since, page=self.page)
         self.rows = [{"when": _date(r.created_at), "event": r.event, "user": r.user_email or "—",
                       "actor": r.actor_email or "—", "ip": r.ip_address or "—",

@@ -32,7 +32,7 @@ from adaptivefit.services.payments import (
     subscriptions,
 )
 from adaptivefit.services.payments.simulated_delivery import deliver_test_events
-from adaptivefit.state.guard import actor, public, require_role, with_user
+from adaptivefit.state.guard import actor, public, refusal_text, require_role, with_user
 
 POLL_SECONDS = 1
 POLL_TRIES = 20
@@ -51,7 +51,7 @@ def _as_user(fn, user_id: int):
 
 def _refusal(refused: Exception) -> str:
     if isinstance(refused, ValidationFailed):
-        return next(iter(refused.errors.values()))
+        return refusal_text(refused)
     return str(refused)
 
 
@@ -282,7 +282,7 @@ class PaymentsAdminState(rx.State):
         except ValueError:
             return rx.toast.error("No such purchase.")
         except ValidationFailed as refused:
-            self.errors = {raw_id: next(iter(refused.errors.values()))}
+            self.errors = {raw_id: refusal_text(refused)}
             return
         except PermissionDenied as refused:
             return rx.toast.error(str(refused))
@@ -311,7 +311,7 @@ class PaymentsAdminState(rx.State):
         try:
             done = await asyncio.to_thread(run)
         except ValidationFailed as refused:
-            self.errors = {str(purchase_id): next(iter(refused.errors.values()))}
+            self.errors = {str(purchase_id): refusal_text(refused)}
             return
         except PermissionDenied as refused:
             return rx.toast.error(str(refused))
@@ -336,7 +336,7 @@ class PaymentsAdminState(rx.State):
         try:
             counts = await asyncio.to_thread(run)
         except ValidationFailed as refused:
-            self.clock_error = next(iter(refused.errors.values()))
+            self.clock_error = refusal_text(refused)
             return
         self.clock_error = ""
         await asyncio.to_thread(deliver_test_events)

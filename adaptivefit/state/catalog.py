@@ -12,7 +12,7 @@ from adaptivefit.services.catalog import equipment, library
 from adaptivefit.services.files import avatars
 from adaptivefit.services.core.access import PermissionDenied, ValidationFailed
 from adaptivefit.services.core.paging import requested_page
-from adaptivefit.state.guard import actor, public, require_role
+from adaptivefit.state.guard import actor, public, refusal_text, require_role
 
 ALL = "all"
 LIBRARY_EDITORS = (Role.TRAINER, Role.MODERATOR, Role.ADMIN)
@@ -174,7 +174,7 @@ class EquipmentEditorState(rx.State):
             saved_id = await asyncio.to_thread(save)
         except ValidationFailed as failed:
             self.errors = failed.errors
-            return rx.toast.error(next(iter(failed.errors.values())))
+            return rx.toast.error(refusal_text(failed))
         except PermissionDenied as refused:
             return rx.toast.error(str(refused))
         self.errors, self.editing_id = {}, str(saved_id)

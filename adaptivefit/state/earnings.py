@@ -18,7 +18,7 @@ from adaptivefit.services.marketplace import trainer_review
 from adaptivefit.services.core.access import Actor, PermissionDenied, ValidationFailed
 from adaptivefit.services.core.paging import requested_page
 from adaptivefit.services.payments import earnings
-from adaptivefit.state.guard import actor, require_role
+from adaptivefit.state.guard import actor, refusal_text, require_role
 
 def _trainer_view(user_id: int, page: int) -> dict[str, Any]:
     with session_scope() as session:
@@ -174,7 +174,7 @@ class RevenueState(rx.State):
             try:
                 trainer_review.set_commission_override(session, admin, trainer_id, raw)
             except ValidationFailed as failed:  # one field per trainer on the page
-                raise ValidationFailed({field: next(iter(failed.errors.values()))}) from None
+                raise ValidationFailed({field: refusal_text(failed)}) from None
 
         return await self._attempt((field,), save, str(form.get("percent", ""))[:20],
                                    done="Trainer commission saved.")

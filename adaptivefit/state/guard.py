@@ -16,11 +16,12 @@ from contextvars import ContextVar
 import reflex as rx
 
 from adaptivefit.db import session_scope
-from adaptivefit.services.core.access import Actor, PermissionDenied
+from adaptivefit.services.core.access import Actor, PermissionDenied, ValidationFailed
 from adaptivefit.state.auth import AuthState
 from adaptivefit.state.session import SIGN_IN_MESSAGE, public, resolve_actor
 
-__all__ = ["SIGN_IN_MESSAGE", "actor", "public", "require_role", "resolve_actor", "with_user"]
+__all__ = ["SIGN_IN_MESSAGE", "actor", "attempt", "in_session", "public", "refusal_text", "require_role",
+           "resolve_actor", "with_user"]
 
 _current_actor: ContextVar[Actor | None] = ContextVar("current_actor", default=None)
 
@@ -104,3 +105,25 @@ def with_user(fn, user_id: int, *args, **kwargs):
         if user is None:
             raise ValidationFailed({"account": "This account no longer exists."})
         return fn(session, user, *args, **kwargs)
+
+
+def in_session(fn, *args, **kwargs):
+    """Run a service function in one transaction of its own (call in a thread)."""
+    with session_scope() as session:
+        return fn(session, *args, **kwargs)
+
+
+def refusal_text(refused: PermissionDenied | ValidationFailed) -> str:
+    """What a person reads when the domain refused: its message, or the first field's reason."""
+    if isinstance(refused, ValidationFailed):
+        return next(iter(refused.errors.values()), "That did not work.")
+    return str(refused)
+
+
+async def attempt(fn, *args) -> str:
+    """Run a staff action `fn(session, acting user, *args)` in a thread: "" when done, else why it was refused."""
+    try:
+        await asyncio.to_thread(in_session, fn, actor(), *args)
+    except (PermissionDenied, ValidationFailed) as refused:
+        return refusal_text(refused)
+    return ""

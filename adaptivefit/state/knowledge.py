@@ -14,9 +14,9 @@ import reflex as rx
 from adaptivefit.db import session_scope
 from adaptivefit.models.knowledge import KNOWLEDGE_SOURCES
 from adaptivefit.services.knowledge import moderation
-from adaptivefit.services.core.access import STAFF, Actor, PermissionDenied, ValidationFailed
+from adaptivefit.services.core.access import STAFF, Actor
 from adaptivefit.services.core.paging import requested_page
-from adaptivefit.state.guard import actor, require_role
+from adaptivefit.state.guard import actor, attempt, require_role
 
 ALL = "all"
 SOURCE_LABELS = {"pubmed": "PubMed", "youtube": "YouTube", "feed": "Channel feeds", "curated": "Curated phrases"}
@@ -54,10 +54,6 @@ def _view(me: Actor, *, query: str, source: str, topic: str, visibility: str, pa
                     "hidden": str(c.hidden)} for c in counts],
     }
 
-
-def _run(fn, *args):
-    with session_scope() as session:
-        return fn(session, *args)
 
 
 class KnowledgeAdminState(rx.State):
@@ -116,11 +112,9 @@ class KnowledgeAdminState(rx.State):
         await self._refresh()
 
     async def _act(self, fn, *args, done: str):
-        try:
-            await asyncio.to_thread(_run, fn, actor(), *args)
-        except (PermissionDenied, ValidationFailed) as refused:
-            message = str(refused) if isinstance(refused, PermissionDenied) else next(iter(refused.errors.values()))
-            return rx.toast.error(message)
+        refused = await attempt(fn, *args)
+        if refused:
+            return rx.toast.error(refused)
         await self._refresh()
         return rx.toast.success(done)
 

@@ -14,7 +14,7 @@ from adaptivefit.db import session_scope
 from adaptivefit.services.core.access import STAFF, PermissionDenied, ValidationFailed
 from adaptivefit.services.core.paging import requested_page
 from adaptivefit.services.marketplace import display, listing
-from adaptivefit.state.guard import actor, public, require_role, resolve_actor
+from adaptivefit.state.guard import actor, public, refusal_text, require_role, resolve_actor
 from adaptivefit.state.programs import route_id
 
 # The pages' option lists, read here because pages import only state.
@@ -201,7 +201,7 @@ class ProgramPageState(rx.State):
             await asyncio.to_thread(_with_session, listing.remove_review, actor(), int(raw_id),
                                     str(form.get("reason", ""))[:1000])
         except ValidationFailed as failed:
-            self.errors = {f"remove-{raw_id}": next(iter(failed.errors.values()))}
+            self.errors = {f"remove-{raw_id}": refusal_text(failed)}
             return None
         except PermissionDenied as refused:
             return rx.toast.error(str(refused))

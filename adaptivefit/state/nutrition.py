@@ -10,7 +10,7 @@ import reflex as rx
 
 from adaptivefit.services.core.access import NotYours, ValidationFailed
 from adaptivefit.services.nutrition import actions, day_page, diary, expenditure, food_picker, photos
-from adaptivefit.state.guard import actor, require_role, with_user
+from adaptivefit.state.guard import actor, refusal_text, require_role, with_user
 
 
 class NutritionState(rx.State):
@@ -78,7 +78,7 @@ class NutritionState(rx.State):
         try:
             self.chosen = await asyncio.to_thread(with_user, food_picker.chosen_food, actor().id, food_id)
         except ValidationFailed as failed:
-            return rx.toast.error(next(iter(failed.errors.values())))
+            return rx.toast.error(refusal_text(failed))
         self.errors = {}
 
     @rx.event
@@ -168,7 +168,7 @@ class NutritionState(rx.State):
             self.errors = {"photo": str(refused)}
             return
         except ValidationFailed as failed:
-            self.errors = {"photo": next(iter(failed.errors.values()))}
+            self.errors = {"photo": refusal_text(failed)}
             return
         self.errors = {}
         await self._refresh()
@@ -212,7 +212,7 @@ class NutritionState(rx.State):
         try:
             copied = await asyncio.to_thread(with_user, actions.copy_from_yesterday, actor().id, day, meal)
         except ValidationFailed as failed:
-            return rx.toast.error(next(iter(failed.errors.values())))
+            return rx.toast.error(refusal_text(failed))
         await self._refresh()
         return rx.toast.success(copied)
 
@@ -248,6 +248,6 @@ class NutritionState(rx.State):
         try:
             await asyncio.to_thread(with_user, expenditure.apply_suggestion, actor().id)
         except ValidationFailed as failed:
-            return rx.toast.error(next(iter(failed.errors.values())))
+            return rx.toast.error(refusal_text(failed))
         await self._refresh()
         return rx.toast.success("Calorie target updated from your expenditure.")

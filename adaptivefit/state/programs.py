@@ -17,7 +17,7 @@ from adaptivefit.services.catalog import library
 from adaptivefit.services.core.access import STAFF, PermissionDenied, ValidationFailed
 from adaptivefit.services.core.paging import requested_page
 from adaptivefit.services.marketplace import display, program_builder, program_moderation, program_publishing, programs
-from adaptivefit.state.guard import actor, require_role
+from adaptivefit.state.guard import actor, attempt, in_session, refusal_text, require_role
 
 TRAINERS = (Role.TRAINER, Role.ADMIN)
 DETAIL_FIELDS = ("title", "description", "goal", "level", "duration_weeks", "price_kind", "price", "currency")
@@ -25,14 +25,6 @@ DETAIL_FIELDS = ("title", "description", "goal", "level", "duration_weeks", "pri
 CURRENCY_OPTIONS, GOAL_OPTIONS, LEVEL_OPTIONS = display.CURRENCY_OPTIONS, display.GOAL_OPTIONS, display.LEVEL_OPTIONS
 COVER_MAX_BYTES = programs.COVER_MAX_BYTES
 
-
-def _run(fn, *args, **kwargs):
-    with session_scope() as session:
-        return fn(session, *args, **kwargs)
-
-
-def _first_error(failed: ValidationFailed) -> str:
-    return next(iter(failed.errors.values()), "That did not work.")
 
 
 def route_id(path: str, prefix: str) -> int | None:
@@ -42,7 +34,7 @@ def route_id(path: str, prefix: str) -> int | None:
 
 
 def _studio_rows(me) -> list[dict[str, str]]:
-    return [display.studio_row(r) for r in _run(program_builder.list_mine, me)]
+    return [display.studio_row(r) for r in in_session(program_builder.list_mine, me)]
 
 
 def _builder(me, program_id: int) -> dict:
@@ -53,7 +45,7 @@ def _builder(me, program_id: int) -> dict:
 
 
 def _moderation(me, query: str, page: int) -> dict:
-    found = _run(program_moderation.moderation_list, me, query, page)
+    found = in_session(program_moderation.moderation_list, me, query, page)
     return {"total": found.total, "page": found.page, "pages": found.pages,
             "rows": [display.moderation_row(r) for r in found.rows]}
 
@@ -75,7 +67,7 @@ class StudioState(rx.State):
     async def create(self, form: dict):
         title = str(form.get("title", ""))[:300]
         try:
-            program = await asyncio.to_thread(_run, lambda s, me: program_builder.create_program(s, me, title).id, actor())
+            program = await asyncio.to_thread(in_session, lambda s, me: program_builder.create_program(s, me, title).id, actor())
         except ValidationFailed as failed:
             self.errors = failed.errors
             return
@@ -134,10 +126,10 @@ class ProgramBuilderState(rx.State):
         if not self.pid:
             return None
         try:
-            await asyncio.to_thread(_run, fn, actor(), int(self.pid), *args)
+            await asyncio.to_thread(in_session, fn, actor(), int(self.pid), *args)
         except ValidationFailed as failed:
             self.errors = failed.errors
-            return rx.toast.error(_first_error(failed))
+            return rx.toast.error(refusal_text(failed))
         except PermissionDenied as refused:
             return rx.toast.error(str(refused))
         self.errors = {}
@@ -203,11 +195,9 @@ class ProgramModerationState(rx.State):
         await self._refresh()
 
     async def _act(self, fn, *args, done: str):
-        try:
-            await asyncio.to_thread(_run, fn, actor(), *args)
-        except (PermissionDenied, ValidationFailed) as refused:
-            message = str(refused) if isinstance(refused, PermissionDenied) else _first_error(refused)
-            return rx.toast.error(message)
+        refused = await attempt(fn, *args)
+        if refused:
+            return rx.toast.error(refused)
         await self._refresh()
         return rx.toast.success(done)
 

@@ -8,7 +8,7 @@ import reflex as rx
 
 from adaptivefit.services.core.access import NotYours, ValidationFailed
 from adaptivefit.services.nutrition import food_picker, recipe_page, recipes
-from adaptivefit.state.guard import actor, require_role, with_user
+from adaptivefit.state.guard import actor, refusal_text, require_role, with_user
 
 
 class RecipeState(rx.State):
@@ -97,7 +97,7 @@ class RecipeState(rx.State):
         try:
             found = await asyncio.to_thread(with_user, food_picker.ingredient, actor().id, food_id)
         except ValidationFailed as failed:
-            return rx.toast.error(next(iter(failed.errors.values())))
+            return rx.toast.error(refusal_text(failed))
         self.lines = [*self.lines, self._line(*found)]
         self.query, self.results = "", []
         await self._preview()
@@ -165,7 +165,7 @@ class RecipeState(rx.State):
         except NotYours as refused:
             return rx.toast.error(str(refused))
         except ValidationFailed as failed:
-            return rx.toast.error(next(iter(failed.errors.values())))
+            return rx.toast.error(refusal_text(failed))
         if self.recipe_id == str(recipe_id):
             self._clear()
         return rx.toast.success(deleted)

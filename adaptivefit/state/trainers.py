@@ -22,7 +22,7 @@ from adaptivefit.services.marketplace import (
     trainer_review,
     trainers,
 )
-from adaptivefit.state.guard import actor, public, require_role, with_user
+from adaptivefit.state.guard import actor, in_session, public, refusal_text, require_role, with_user
 
 # What the pages need to know, read here because pages import only state.
 STATUS_LABELS = display.APPLICATION_STATUS_LABELS
@@ -32,7 +32,7 @@ TITLE_MAX = trainer_certificates.TITLE_MAX
 
 
 def _message(refused: Exception) -> str:
-    return str(refused) if isinstance(refused, PermissionDenied) else next(iter(refused.errors.values()))
+    return str(refused) if isinstance(refused, PermissionDenied) else refusal_text(refused)
 
 
 def _clip(form: dict, name: str, limit: int) -> str:
@@ -137,13 +137,9 @@ class TrainerApplicationState(rx.State):
 # --- /admin/trainers -----------------------------------------------------------------------
 
 
-def _run(fn, *args):
-    with session_scope() as session:
-        return fn(session, *args)
-
 
 def _queue(me, status: str, page: int) -> dict:
-    found = _run(trainer_review.review_queue, me, status, page)
+    found = in_session(trainer_review.review_queue, me, status, page)
     return {"rows": [display.queue_row(row) for row in found.rows], "total": found.total, "page": found.page,
             "pages": found.pages, "counts": {k: str(v) for k, v in found.counts.items()}}
 
@@ -191,7 +187,7 @@ class TrainerReviewState(rx.State):
         except (TypeError, ValueError):
             return rx.toast.error(display.NO_SUCH_APPLICATION)
         try:
-            await asyncio.to_thread(_run, trainer_review.approve, actor(), target)
+            await asyncio.to_thread(in_session, trainer_review.approve, actor(), target)
         except (PermissionDenied, ValidationFailed) as refused:
             return rx.toast.error(_message(refused))
         await self._refresh()
@@ -206,7 +202,7 @@ class TrainerReviewState(rx.State):
         except (TypeError, ValueError):
             return rx.toast.error(display.NO_SUCH_APPLICATION)
         try:
-            await asyncio.to_thread(_run, trainer_review.reject, actor(), target, _clip(form, "reason", 5000))
+            await asyncio.to_thread(in_session, trainer_review.reject, actor(), target, _clip(form, "reason", 5000))
         except ValidationFailed as failed:
             if "reason" in failed.errors:
                 self.reason_error_for, self.reason_error = str(target), failed.errors["reason"]

@@ -12,11 +12,11 @@ from adaptivefit.services.catalog import equipment_profiles, exercises_admin, li
 from adaptivefit.services.marketplace import program_builder
 from adaptivefit.services.core.access import PermissionDenied, ValidationFailed
 from adaptivefit.services.training import display, goals, plan_exercises, plans
-from adaptivefit.state.guard import actor, require_role, with_user
+from adaptivefit.state.guard import actor, refusal_text, require_role, with_user
 
 
 def _first_error(failed: ValidationFailed) -> str:
-    return next(iter(failed.errors.values()), "That did not work.")
+    return refusal_text(failed)
 
 
 class PlanState(rx.State):

@@ -18,7 +18,7 @@ from adaptivefit.coach import ai_messages
 from adaptivefit.services.core.access import PermissionDenied, ValidationFailed
 from adaptivefit.services.payments import billing
 from adaptivefit.services.training import actions, history_io, logger_display, workout_sets, workouts
-from adaptivefit.state.guard import actor, public, require_role, with_user
+from adaptivefit.state.guard import actor, public, refusal_text, require_role, with_user
 
 
 def _new_client_id() -> str:
@@ -26,7 +26,7 @@ def _new_client_id() -> str:
 
 
 def _first_error(failed: ValidationFailed) -> str:
-    return next(iter(failed.errors.values()))
+    return refusal_text(failed)
 
 
 class WorkoutState(rx.State):

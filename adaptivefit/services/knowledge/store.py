@@ -60,13 +60,6 @@ def content_hash(title: str, text: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def content_hash(title: str, text: str, fields: dict[str, Any]) -> str:
-    """SHA-256 of the normalised content: whitespace and Unicode form changes are not changes."""
-    payload = json.dumps(_normalise({"title": title, "text": text, "fields": fields}),
-                         sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
 def upsert_records(
     session: Session,
     source: str,
