@@ -109,7 +109,7 @@ def test_buy_decline_cancel_and_refund(page, live_app):
     expect(row).to_be_visible()
     row.get_by_label("Refund amount").fill("500")
     row.get_by_role("button", name="Refund").click()
-    expect(row.get_by_text("At most 29.00 USD is left to refund.")).to_be_visible()
+    expect(row.get_by_text("At most $29.00 is left to refund.")).to_be_visible()
     row.get_by_label("Refund amount").fill("")
     row.get_by_role("button", name="Refund").click()
     # Nothing moves until the admin confirms what the refund will do.
