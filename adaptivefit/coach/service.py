@@ -24,7 +24,7 @@ from adaptivefit.coach.tweaks import ShownTweak, store, tweak_from
 from adaptivefit.coach.types import CoachContext, Prescription
 from adaptivefit.models import CoachTweak, Exercise, PlanExercise, User, Workout, WorkoutSet
 from adaptivefit.models.base import utcnow
-from adaptivefit.services.core.access import ValidationFailed
+from adaptivefit.services.core.access import ValidationFailed, owned
 from adaptivefit.services.core.inputs import as_id
 from adaptivefit.services.core.lifting import effort_rpe
 
@@ -137,11 +137,7 @@ def classify(ctx: CoachContext) -> str:
 
 
 def _own_workout(session: Session, user: User, workout_id) -> Workout:
-    key = as_id(workout_id)
-    workout = session.get(Workout, key) if key is not None else None
-    if workout is None or workout.user_id != user.id:
-        raise ValidationFailed({"workout": "No such workout."})
-    return workout
+    return owned(session, Workout, workout_id, user, "That workout")
 
 
 def coach_logged_set(session: Session, user: User, set_id: int) -> ShownTweak | None:
@@ -207,11 +203,7 @@ def coach_finished_workout(session: Session, user: User, workout_id: int) -> lis
 
 
 def _own_tweak(session: Session, user: User, tweak_id) -> CoachTweak:
-    key = as_id(tweak_id)
-    row = session.get(CoachTweak, key) if key is not None else None
-    if row is None or row.user_id != user.id:
-        raise ValidationFailed({"tweak": "No such suggestion."})
-    return row
+    return owned(session, CoachTweak, tweak_id, user, "That suggestion")
 
 
 def decide(session: Session, user: User, tweak_id, accept: bool, *, now: datetime | None = None) -> CoachTweak:

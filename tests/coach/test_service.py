@@ -9,7 +9,7 @@ from sqlmodel import select
 from adaptivefit.coach import rules, service, tweaks
 from adaptivefit.models import CoachTweak, PlanExercise, WorkoutSet
 from adaptivefit.services.training import workouts
-from adaptivefit.services.core.access import ValidationFailed
+from adaptivefit.services.core.access import NotYours, ValidationFailed
 from tests.coach.coach_gym import T0
 
 
@@ -73,7 +73,7 @@ def test_dismissing_changes_nothing_and_an_answer_is_final(gym):
 def test_nobody_answers_someone_elses_tweak(gym):
     workout = gym.start()
     shown = service.coach_logged_set(gym.session, gym.ada, gym.log(workout, 5, 100, rpe=10).id)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(NotYours, match="That suggestion was not found in your account."):
         service.decide(gym.session, gym.bob, shown.id, True)
     assert gym.session.get(CoachTweak, shown.id).status == "shown"
     # Nor is someone else's set coached for them.
@@ -96,7 +96,7 @@ def test_skipping_a_set_trims_the_volume(gym):
     shown = service.skip_set(gym.session, gym.ada, workout.id, gym.squat.id)
     assert shown.event == "skip_set" and shown.tweak.action == "reduce_volume"
     assert shown.tweak.modifications["sets"] == -1 and shown.tweak.next.sets == 2
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(NotYours, match="That workout was not found in your account."):
         service.skip_set(gym.session, gym.bob, workout.id, gym.squat.id)
 
 
