@@ -20,6 +20,7 @@ from adaptivefit.services.core.access import ValidationFailed
 from adaptivefit.services.core.clock import day_bounds, local_now, local_today, user_zone
 from adaptivefit.services.core.inputs import number
 from adaptivefit.services.nutrition.fields import check_day
+from adaptivefit.services.training import goal_forms
 
 WEIGHT_RANGE = (20.0, 400.0)
 TREND_ALPHA = 0.1
@@ -63,14 +64,8 @@ def log_bodyweight(
 
 
 def latest_bodyweight(session: Session, user: User) -> float | None:
-    row = session.exec(
-        select(FitnessData.data).where(FitnessData.user_id == user.id, FitnessData.type == "bodyweight")
-        .order_by(FitnessData.recorded_at.desc()).limit(1)
-    ).first()
-    try:
-        return float(row["kg"]) if row else None
-    except (KeyError, TypeError, ValueError):
-        return None
+    """The member's latest usable weigh-in in kg: the same reading goals use (training.goal_forms)."""
+    return goal_forms.latest_bodyweight(session, user.id)
 
 
 def daily_weights(session: Session, user: User, first: date, last: date) -> dict[date, float]:
